@@ -1,0 +1,309 @@
+"""The lab document (SPEC §3): the one schema for import, export, API and CLI.
+
+Field-level checks live on the fields; rules that look across the document (names, references,
+product rules) are in `rules.py` and run when a whole lab is validated, so every edge that accepts a
+lab document gets the same messages with the same locations.
+"""
+
+from datetime import datetime
+from enum import StrEnum
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from app.engine.products import (
+    PRODUCTS,
+    VIRTUAL_PC_INTERNAL_NAME,
+    VIRTUAL_PC_NAT_NAME,
+    NetworkKind,
+    Product,
+)
+
+MAX_NAME_LENGTH = 100
+MIN_STATIC_PREFIX, MAX_STATIC_PREFIX = 1, 30
+DEFAULT_LAN_LEASE_SECONDS = 691_200  # 8 days, the Windows Server DHCP default
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+def _no_endpoint_separators(name: str) -> str:
+    # LAN, host and VM names become parts of endpoint ids such as `vm:host1/xp1`.
+    if "/" in name or "#" in name:
+        raise ValueError("must not contain '/' or '#' (they separate the parts of endpoint ids)")
+    if name != name.strip():
+        raise ValueError("must not start or end with white space")
+    return name
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+EndpointName = Annotated[Name, AfterValidator(_no_endpoint_separators)]
+
+
+def _parse_mac(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a MAC address is text such as 00-03-FF-91-5C-12")
+    digits = value.replace("-", "").replace(":", "").replace(".", "")
+    if len(digits) != 12 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        raise ValueError("a MAC address has six hex octets, e.g. 00-03-FF-91-5C-12")
+    octets = [digits[i : i + 2].upper() for i in range(0, 12, 2)]
+    if int(octets[0], 16) & 1:
+        raise ValueError("a MAC address for an adapter must be unicast (first octet even)")
+    return "-".join(octets)
+
+
+MacAddress = Annotated[str, BeforeValidator(_parse_mac)]
+Ip = Annotated[IPv4Address, PlainSerializer(str, return_type=str)]
+IpList = list[Ip]
+
+
+class OperatingSystem(StrEnum):
+    WINDOWS_2000 = "windows_2000"
+    WINDOWS_XP = "windows_xp"
+    WINDOWS_SERVER_2003 = "windows_server_2003"
+    WINDOWS_VISTA = "windows_vista"
+    WINDOWS_7 = "windows_7"
+    WINDOWS_SERVER_2008 = "windows_server_2008"
+    LINUX = "linux"
+    OTHER = "other"
+
+
+class StaticAddress(Strict):
+    """A fixed address [ST]: `ip` with its prefix, optional default gateway and DNS servers."""
+
+    ip: IPv4Interface
+    gateway: Ip | None = None
+    dns_servers: IpList = []
+
+    @field_validator("ip", mode="before")
+    @classmethod
+    def _needs_prefix(cls, value: Any) -> Any:
+        if isinstance(value, str) and "/" not in value:
+            raise ValueError("write the address with its prefix length, e.g. 10.0.0.5/24")
+        return value
+
+    @field_validator("ip")
+    @classmethod
+    def _host_address(cls, value: IPv4Interface) -> IPv4Interface:
+        prefix = value.network.prefixlen
+        if not MIN_STATIC_PREFIX <= prefix <= MAX_STATIC_PREFIX:
+            raise ValueError(f"prefix length must be {MIN_STATIC_PREFIX}–{MAX_STATIC_PREFIX}, not /{prefix}")
+        if value.ip == value.network.network_address:
+            raise ValueError(f"{value.ip} is the network address of {value.network}, not a host address")
+        if value.ip == value.network.broadcast_address:
+            raise ValueError(f"{value.ip} is the broadcast address of {value.network}, not a host address")
+        return value
+
+    @model_validator(mode="after")
+    def _gateway_on_link(self) -> "StaticAddress":
+        if self.gateway is not None:
+            if self.gateway not in self.ip.network:
+                raise _field_error(
+                    "gateway", self.gateway, f"gateway {self.gateway} is outside the subnet {self.ip.network}"
+                )
+            if self.gateway == self.ip.ip:
+                raise _field_error("gateway", self.gateway, "the gateway cannot be the address itself")
+        return self
+
+
+def _field_error(field: str, value: Any, message: str) -> ValidationError:
+    return ValidationError.from_exception_data(
+        "address",
+        [InitErrorDetails(type=PydanticCustomError("lab_rule", message), loc=(field,), input=str(value))],
+    )
+
+
+DHCP_TAG, STATIC_TAG = "address:dhcp", "address:static"
+
+
+def _address_tag(value: Any) -> str | None:
+    if value == "dhcp":
+        return DHCP_TAG
+    if isinstance(value, dict | StaticAddress):
+        return STATIC_TAG
+    return None
+
+
+# `dhcp` or a static address. Pydantic puts the tag into error paths; error_path() drops it again.
+UNION_TAGS = frozenset({DHCP_TAG, STATIC_TAG})
+AddressSetting = Annotated[
+    Annotated[Literal["dhcp"], Tag(DHCP_TAG)] | Annotated[StaticAddress, Tag(STATIC_TAG)],
+    Discriminator(
+        _address_tag,
+        custom_error_type="address_setting",
+        custom_error_message="an address is `dhcp` or a static address such as {ip: 10.0.0.5/24, gateway: 10.0.0.1}",
+    ),
+]
+
+
+class PoolRange(Strict):
+    """Parsed from `range: [start, end]`."""
+
+    start: Ip
+    end: Ip
+
+
+def _range_pair(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError("a range is two addresses: [start, end]")
+        return {"start": value[0], "end": value[1]}
+    return value
+
+
+AddressRange = Annotated[
+    PoolRange,
+    BeforeValidator(_range_pair),
+    PlainSerializer(lambda r: [str(r.start), str(r.end)], return_type=list[str]),
+]
+
+
+class LanDhcp(Strict):
+    range: AddressRange
+    lease_seconds: int = Field(DEFAULT_LAN_LEASE_SECONDS, ge=60)
+
+
+class Lan(Strict):
+    name: EndpointName
+    subnet: IPv4Network
+    gateway: Ip | None = None
+    internet: bool | None = None  # absent: true when there is a gateway
+    dns_servers: IpList = []
+    dns_suffix: Name | None = None
+    dhcp: LanDhcp | None = None
+
+    @property
+    def has_internet(self) -> bool:
+        return self.gateway is not None if self.internet is None else self.internet
+
+
+class VirtualServerDhcp(Strict):
+    """Virtual Server's built-in DHCP server on one virtual network [VSD]."""
+
+    network: IPv4Network
+    range: AddressRange
+    server: Ip
+    gateway: Ip | None = None
+    dns_servers: IpList = []
+    lease_seconds: int
+    renewal_seconds: int | None = None
+    rebinding_seconds: int | None = None
+
+
+class Network(Strict):
+    name: Name
+    kind: NetworkKind
+    dhcp: VirtualServerDhcp | None = None  # virtual_server_2005_r2 internal networks
+    management_os: bool | None = None  # hyper_v external networks; absent: true
+    host_address: AddressSetting | None = None  # hyper_v internal networks; absent: dhcp
+
+    @property
+    def shares_with_management_os(self) -> bool:
+        return self.management_os is not False
+
+
+class Adapter(Strict):
+    network: Name | None = None  # absent or null: not connected
+    mac: MacAddress | None = None
+    address: AddressSetting = "dhcp"
+    vlan: int | None = Field(None, ge=1, le=4094)
+
+
+class DhcpServerService(Strict):
+    adapter: int = Field(ge=1)
+    range: AddressRange
+    gateway: Ip | None = None
+    dns_servers: IpList = []
+    lease_seconds: int | None = Field(None, ge=60)
+
+
+class IcsService(Strict):
+    public: int = Field(ge=1)
+    private: int = Field(ge=1)
+
+
+class Services(Strict):
+    dhcp_server: DhcpServerService | None = None
+    ics: IcsService | None = None
+
+
+class Vm(Strict):
+    name: EndpointName
+    hostname: Name | None = None
+    os: OperatingSystem = OperatingSystem.OTHER
+    adapters: list[Adapter] = Field(min_length=1)
+    services: Services = Services()
+
+    @property
+    def host_name(self) -> str:
+        return self.hostname or self.name
+
+
+class Host(Strict):
+    name: EndpointName
+    product: Product
+    lan: Name | None = None
+    nic: Name = "Ethernet"
+    nic_mac: MacAddress | None = None
+    address: AddressSetting = "dhcp"
+    networks: list[Network] | None = None
+    vms: list[Vm] = []
+
+    def effective_networks(self) -> list[Network]:
+        """The networks the host has: as written, or Virtual PC's fixed set when omitted."""
+        if self.networks is not None:
+            return self.networks
+        if not PRODUCTS[self.product].fixed_network_set:
+            return []
+        fixed = [
+            Network(name=VIRTUAL_PC_INTERNAL_NAME, kind=NetworkKind.INTERNAL),
+            Network(name=VIRTUAL_PC_NAT_NAME, kind=NetworkKind.NAT),
+        ]
+        if self.lan is not None:
+            fixed.append(Network(name=self.nic, kind=NetworkKind.EXTERNAL))
+        return fixed
+
+
+class LabDocument(Strict):
+    vnetlab: Literal[1]
+    name: Name
+    description: Annotated[str, Field(max_length=2000)] | None = None
+    clock: datetime | None = None
+    lans: list[Lan] = []
+    hosts: list[Host] = []
+
+    @field_validator("clock")
+    @classmethod
+    def _local_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError("clock is the hosts' local time: write it without a time zone, e.g. 2009-09-15T10:04:03")
+        return value
+
+    @model_validator(mode="after")
+    def _document_rules(self) -> "LabDocument":
+        from app.engine.rules import lab_rule_errors
+
+        errors = lab_rule_errors(self)
+        if errors:
+            raise ValidationError.from_exception_data("LabDocument", errors)
+        return self
+
+    def to_data(self) -> dict[str, Any]:
+        """The document as plain JSON-able data, without the fields left at their defaults."""
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
