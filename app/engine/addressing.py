@@ -85,7 +85,7 @@ def _assign(nic: Nic, topology: Topology) -> None:
             continue
         segment.held[address] = nic.label
         nic.source = "dhcp"
-        nic.interface = IPv4Interface((address, server.network.prefixlen))
+        nic.interface = IPv4Interface((int(address), server.network.prefixlen))
         nic.gateway = server.gateway
         nic.dhcp_server = server.server_address
         nic.dns_servers = list(server.dns_servers)
@@ -129,7 +129,7 @@ def _apply_apipa(nic: Nic, segment: Segment) -> None:
         if candidate not in segment.held:
             segment.held[candidate] = nic.label
             nic.source = "apipa"
-            nic.interface = IPv4Interface((candidate, APIPA_PREFIX))
+            nic.interface = IPv4Interface((int(candidate), APIPA_PREFIX))
             return
 
 

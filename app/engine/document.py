@@ -18,12 +18,12 @@ from pydantic import (
     Discriminator,
     Field,
     PlainSerializer,
+    Strict,
     Tag,
     ValidationError,
     field_validator,
     model_validator,
 )
-
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from app.engine.products import (
@@ -39,7 +39,7 @@ MIN_STATIC_PREFIX, MAX_STATIC_PREFIX = 1, 30
 DEFAULT_LAN_LEASE_SECONDS = 691_200  # 8 days, the Windows Server DHCP default
 
 
-class Strict(BaseModel):
+class DocumentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
 
 
@@ -68,9 +68,20 @@ def _parse_mac(value: Any) -> str:
     return "-".join(octets)
 
 
+def _address_text(value: Any) -> Any:
+    # Pydantic would read the number 42 as 0.0.0.42: addresses must be written out.
+    if not isinstance(value, str):
+        raise ValueError("write addresses as text, e.g. 192.168.11.1 or 192.168.11.0/24")
+    return value
+
+
 MacAddress = Annotated[str, BeforeValidator(_parse_mac)]
-Ip = Annotated[IPv4Address, PlainSerializer(str, return_type=str)]
+Ip = Annotated[IPv4Address, BeforeValidator(_address_text), PlainSerializer(str, return_type=str)]
 IpList = list[Ip]
+Subnet = Annotated[IPv4Network, BeforeValidator(_address_text)]
+Interface = Annotated[IPv4Interface, BeforeValidator(_address_text)]
+Flag = Annotated[bool, Strict()]
+Count = Annotated[int, Strict()]
 
 
 class OperatingSystem(StrEnum):
@@ -84,10 +95,10 @@ class OperatingSystem(StrEnum):
     OTHER = "other"
 
 
-class StaticAddress(Strict):
+class StaticAddress(DocumentModel):
     """A fixed address [ST]: `ip` with its prefix, optional default gateway and DNS servers."""
 
-    ip: IPv4Interface
+    ip: Interface
     gateway: Ip | None = None
     dns_servers: IpList = []
 
@@ -152,7 +163,7 @@ AddressSetting = Annotated[
 ]
 
 
-class PoolRange(Strict):
+class PoolRange(DocumentModel):
     """Parsed from `range: [start, end]`."""
 
     start: Ip
@@ -174,16 +185,16 @@ AddressRange = Annotated[
 ]
 
 
-class LanDhcp(Strict):
+class LanDhcp(DocumentModel):
     range: AddressRange
-    lease_seconds: int = Field(DEFAULT_LAN_LEASE_SECONDS, ge=60)
+    lease_seconds: Count = Field(DEFAULT_LAN_LEASE_SECONDS, ge=60)
 
 
-class Lan(Strict):
+class Lan(DocumentModel):
     name: EndpointName
-    subnet: IPv4Network
+    subnet: Subnet
     gateway: Ip | None = None
-    internet: bool | None = None  # absent: true when there is a gateway
+    internet: Flag | None = None  # absent: true when there is a gateway
     dns_servers: IpList = []
     dns_suffix: Name | None = None
     dhcp: LanDhcp | None = None
@@ -193,24 +204,24 @@ class Lan(Strict):
         return self.gateway is not None if self.internet is None else self.internet
 
 
-class VirtualServerDhcp(Strict):
+class VirtualServerDhcp(DocumentModel):
     """Virtual Server's built-in DHCP server on one virtual network [VSD]."""
 
-    network: IPv4Network
+    network: Subnet
     range: AddressRange
     server: Ip
     gateway: Ip | None = None
     dns_servers: IpList = []
-    lease_seconds: int
-    renewal_seconds: int | None = None
-    rebinding_seconds: int | None = None
+    lease_seconds: Count
+    renewal_seconds: Count | None = None
+    rebinding_seconds: Count | None = None
 
 
-class Network(Strict):
+class Network(DocumentModel):
     name: Name
     kind: NetworkKind
     dhcp: VirtualServerDhcp | None = None  # virtual_server_2005_r2 internal networks
-    management_os: bool | None = None  # hyper_v external networks; absent: true
+    management_os: Flag | None = None  # hyper_v external networks; absent: true
     host_address: AddressSetting | None = None  # hyper_v internal networks; absent: dhcp
 
     @property
@@ -218,32 +229,32 @@ class Network(Strict):
         return self.management_os is not False
 
 
-class Adapter(Strict):
+class Adapter(DocumentModel):
     network: Name | None = None  # absent or null: not connected
     mac: MacAddress | None = None
     address: AddressSetting = "dhcp"
-    vlan: int | None = Field(None, ge=1, le=4094)
+    vlan: Count | None = Field(None, ge=1, le=4094)
 
 
-class DhcpServerService(Strict):
-    adapter: int = Field(ge=1)
+class DhcpServerService(DocumentModel):
+    adapter: Count = Field(ge=1)
     range: AddressRange
     gateway: Ip | None = None
     dns_servers: IpList = []
-    lease_seconds: int | None = Field(None, ge=60)
+    lease_seconds: Count | None = Field(None, ge=60)
 
 
-class IcsService(Strict):
-    public: int = Field(ge=1)
-    private: int = Field(ge=1)
+class IcsService(DocumentModel):
+    public: Count = Field(ge=1)
+    private: Count = Field(ge=1)
 
 
-class Services(Strict):
+class Services(DocumentModel):
     dhcp_server: DhcpServerService | None = None
     ics: IcsService | None = None
 
 
-class Vm(Strict):
+class Vm(DocumentModel):
     name: EndpointName
     hostname: Name | None = None
     os: OperatingSystem = OperatingSystem.OTHER
@@ -255,7 +266,7 @@ class Vm(Strict):
         return self.hostname or self.name
 
 
-class Host(Strict):
+class Host(DocumentModel):
     name: EndpointName
     product: Product
     lan: Name | None = None
@@ -280,13 +291,20 @@ class Host(Strict):
         return fixed
 
 
-class LabDocument(Strict):
+class LabDocument(DocumentModel):
     vnetlab: Literal[1]
     name: Name
     description: Annotated[str, Field(max_length=2000)] | None = None
     clock: datetime | None = None
     lans: list[Lan] = []
     hosts: list[Host] = []
+
+    @field_validator("clock", mode="before")
+    @classmethod
+    def _written_time(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError("write the clock as a date and time, e.g. 2009-09-15T10:04:03")
+        return value
 
     @field_validator("clock")
     @classmethod

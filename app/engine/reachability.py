@@ -2,16 +2,17 @@
 
 A pair of endpoints is decided by their interfaces: a shared segment and subnet (direct), or the
 source's default gateway and what that gateway forwards to (a LAN router to the internet; Virtual PC's
-NAT to what the host OS reaches; ICS to what its public adapter reaches). Results for whole endpoints are
-memoized, so NAT guests, ICS clients and the `internet` column reuse their gateway's answer.
+NAT to what the host OS reaches; ICS to what its public adapter reaches).
+
+Work is shared, not repeated pair by pair: each interface's way out (its gateway, or why it has none)
+is worked out once; answers for whole endpoint pairs are memoized, so every NAT guest reuses its host's
+answer; and messages are written only for the failures that are reported.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.engine.segments import INTERNET
-from app.engine.topology import Endpoint, Forwarder, ForwarderKind, Nic, Topology
+from app.engine.topology import Endpoint, Forwarder, ForwarderKind, Nic, Segment, Topology
 
 REASON_ORDER = (
     "not_connected",
@@ -44,24 +45,72 @@ _TELLING_STRUCTURE = frozenset(
 # Failures at the source's own gateway: the structural reason explains more.
 _SOURCE_SIDE = frozenset({"no_gateway", "link_local_not_routed"})
 
+_MESSAGES = {
+    "internet_inbound": "nothing on the internet can open a connection into the lab: every way in passes a NAT",
+    "not_connected": "{0} has no connected adapter",
+    "no_address": "{0} has no usable address",
+    "duplicate_ip": "{0}'s address {1} is used twice on {2}, so Windows disabled it",
+    "subnet_mismatch": "{0} ({1}) and {2} ({3}) share {4} but not a subnet",
+    "nat_guest_isolation": "Virtual PC's NAT keeps its guests apart: each sits alone with the NAT gateway [NAT-5]",
+    "nat_inbound_blocked": "{0} sits behind NAT on {1}; nothing outside can open a connection in",
+    "vlan_mismatch": "{0} is on {1} and {2} on {3} of {4}",
+    "host_not_on_segment": "{0} OS has no adapter on {1}",
+    "mgmt_os_not_shared": "the external network of {0} does not share its NIC with the management OS "
+    "(management_os: false), so {0} OS is not on {1}",
+    "different_segment": "{0} is on {1} and {2} on {3}: no shared segment and no route between them",
+    "link_local_not_routed": "only a link-local (APIPA) address {0} on {1}; such addresses are never routed [LL-4]",
+    "no_gateway": "no default gateway is set for {0} on {1}",
+    "gateway_not_router": "the default gateway {0} is no router on {1}",
+    "static_outside_nat_range": "Virtual PC's NAT translates only guests at 192.168.131.64–.191 that use gateway "
+    "192.168.131.254; {0} is outside that [NAT-6]",
+    "router_internet_only": "{0} leads only to the internet",
+    "no_internet": "{0} has no internet access (internet: false)",
+    "nat_loop": "{0} leads back to where it started",
+    "forwarded": "through {0}, {1} cannot reach it: {2}",
+}
 
-@dataclass(frozen=True, slots=True)
+
 class Outcome:
-    reachable: bool
-    via: str | None
-    code: str | None
-    message: str | None
-    path: tuple[str, ...]
-    # A gateway that cannot lead to the target at all (a LAN router asked for anything but the internet).
-    irrelevant: bool = False
+    """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far."""
+
+    __slots__ = ("code", "detail", "irrelevant", "path", "reachable", "template", "via")
+
+    def __init__(
+        self,
+        reachable: bool,
+        via: str | None,
+        code: str | None,
+        path: tuple[str, ...],
+        template: str | None = None,
+        detail: tuple = (),
+        irrelevant: bool = False,
+    ):
+        self.reachable = reachable
+        self.via = via
+        self.code = code
+        self.path = path
+        self.template = template
+        self.detail = detail
+        # A gateway that cannot lead to the target at all (a LAN router asked for anything but the internet).
+        self.irrelevant = irrelevant
+
+    @property
+    def message(self) -> str | None:
+        if self.template is None:
+            return None
+        return _MESSAGES[self.template].format(*(_text(part) for part in self.detail))
+
+
+def _text(part: object) -> str:
+    return (part.message or "") if isinstance(part, Outcome) else str(part)
 
 
 def _ok(via: str, path: tuple[str, ...]) -> Outcome:
-    return Outcome(True, via, None, None, path)
+    return Outcome(True, via, None, path)
 
 
-def _fail(code: str, message: str, path: tuple[str, ...] = (), irrelevant: bool = False) -> Outcome:
-    return Outcome(False, None, code, message, path, irrelevant)
+def _fail(code: str, path: tuple[str, ...], *detail: object, template: str | None = None) -> Outcome:
+    return Outcome(False, None, code, path, template or code, detail)
 
 
 def _better_failure(current: Outcome | None, candidate: Outcome) -> Outcome:
@@ -70,10 +119,25 @@ def _better_failure(current: Outcome | None, candidate: Outcome) -> Outcome:
     return current
 
 
+class _EndpointView:
+    """What pair evaluation needs of an endpoint, worked out once."""
+
+    __slots__ = ("connected", "endpoint", "name", "unusable", "usable")
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+        self.name = _name(endpoint)
+        self.connected = [nic for nic in endpoint.nics if nic.segment is not None]
+        self.usable = [nic for nic in self.connected if nic.usable]
+        self.unusable = None if self.usable or not self.connected else _unusable(self.name, self.connected)
+
+
 class ReachabilityEngine:
     def __init__(self, topology: Topology):
         self.endpoints: dict[str, Endpoint] = {e.id: e for e in topology.endpoints}
         self.endpoint_ids: list[str] = [e.id for e in topology.endpoints] + [INTERNET]
+        self._views = {e.id: _EndpointView(e) for e in topology.endpoints}
+        self._exits: dict[int, _WayOut] = {}
         self._memo: dict[tuple[str, str], Outcome] = {}
 
     def pair(self, source: str, target: str) -> Outcome:
@@ -84,137 +148,6 @@ class ReachabilityEngine:
             self._memo[key] = outcome
         return outcome
 
-    def _evaluate(
-        self, source: str, target: str, only_nics: list[Nic] | None, visiting: frozenset[str]
-    ) -> Outcome:
-        if source == INTERNET:
-            return _fail(
-                "nat_inbound_blocked",
-                "nothing on the internet can open a connection into the lab: every way in passes a NAT",
-                (INTERNET,),
-            )
-        a = self.endpoints[source]
-        b = self.endpoints.get(target)
-        a_nics = only_nics if only_nics is not None else a.connected
-        b_nics = b.connected if b is not None else []
-        if not a_nics:
-            return self._absent(a, b_nics) or _fail("not_connected", f"{_name(a)} has no connected adapter")
-        if b is not None and not b_nics:
-            return self._absent(b, a_nics) or _fail("not_connected", f"{_name(b)} has no connected adapter")
-        unusable = _unusable(a, a_nics) or (_unusable(b, b_nics) if b is not None else None)
-        if unusable is not None:
-            return unusable
-        best_success: Outcome | None = None
-        best_failure: Outcome | None = None
-        for nic in a_nics:
-            if not nic.usable:
-                continue
-            if b is None:
-                outcome = self._route_out(nic, target, visiting)
-            else:
-                outcome = self._link(nic, a, b, b_nics, visiting)
-            if outcome.reachable:
-                if outcome.via == "direct":
-                    return outcome
-                best_success = best_success or outcome
-            else:
-                best_failure = _better_failure(best_failure, outcome)
-        assert best_success is not None or best_failure is not None
-        return best_success or best_failure  # type: ignore[return-value]
-
-    def _absent(self, endpoint: Endpoint, other_nics: list[Nic]) -> Outcome | None:
-        """A host OS with no interface may be absent from the other side's segment on purpose."""
-        for nic in other_nics:
-            code = endpoint.absent_from.get(nic.segment.network_key)  # type: ignore[union-attr]
-            if code is not None:
-                return _fail(code, _absence_message(code, endpoint, nic), (nic.label, nic.segment.label))  # type: ignore[union-attr]
-        return None
-
-    def _link(self, nic: Nic, a: Endpoint, b: Endpoint, b_nics: list[Nic], visiting: frozenset[str]) -> Outcome:
-        structural: Outcome | None = None
-        for other in b_nics:
-            if not other.usable:
-                continue
-            if nic.segment is other.segment:
-                if _on_link(nic, other):
-                    return _ok("direct", (nic.label, nic.segment.label, other.label))  # type: ignore[union-attr]
-                candidate = _fail(
-                    "subnet_mismatch",
-                    f"{nic.label} ({nic.interface}) and {other.label} ({other.interface}) share "
-                    f"{nic.segment.label} but not a subnet",  # type: ignore[union-attr]
-                    (nic.label, nic.segment.label),  # type: ignore[union-attr]
-                )
-            else:
-                candidate = _apart(nic, a, other, b)
-            structural = _better_failure(structural, candidate)
-        assert structural is not None
-        routed = self._route_out(nic, b.id, visiting)
-        if routed.reachable:
-            return routed
-        if routed.irrelevant or routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
-            return structural
-        return routed
-
-    def _route_out(self, nic: Nic, target: str, visiting: frozenset[str]) -> Outcome:
-        segment = nic.segment
-        assert segment is not None and nic.interface is not None
-        start = (nic.label, segment.label)
-        if nic.source == "apipa":
-            return _fail(
-                "link_local_not_routed",
-                f"{nic.label} has only the link-local (APIPA) address {nic.interface.ip}, "
-                "which is never routed [LL-4]",
-                start,
-            )
-        if nic.gateway is None:
-            return _fail("no_gateway", f"{nic.label} has no default gateway", start)
-        forwarder = segment.forwarders.get(nic.gateway)
-        if forwarder is None or nic.gateway not in nic.interface.network:
-            return _fail(
-                "no_gateway",
-                f"the default gateway {nic.gateway} of {nic.label} is no router on {segment.label}",
-                start,
-            )
-        if nic.nat_outside_range:
-            return _fail(
-                "static_outside_nat_range",
-                f"Virtual PC's NAT translates only guests at 192.168.131.64–.191 using gateway "
-                f"192.168.131.254; {nic.label} is at {nic.interface.ip} [NAT-6]",
-                start,
-            )
-        hop = (*start, forwarder.label)
-        if forwarder.kind == ForwarderKind.ROUTER:
-            return self._through_router(forwarder, target, hop)
-        return self._through_nat(forwarder, target, hop, visiting)
-
-    @staticmethod
-    def _through_router(router: Forwarder, target: str, hop: tuple[str, ...]) -> Outcome:
-        assert router.lan is not None
-        if target != INTERNET:
-            return _fail("different_segment", f"{router.label} leads only to the internet", hop, irrelevant=True)
-        if router.lan.has_internet:
-            return _ok("gateway", (*hop, INTERNET))
-        return _fail("no_internet_uplink", f"{router.lan.name} has no internet access (internet: false)", hop)
-
-    def _through_nat(self, nat: Forwarder, target: str, hop: tuple[str, ...], visiting: frozenset[str]) -> Outcome:
-        upstream_id = nat.upstream_endpoint
-        assert upstream_id is not None
-        upstream = self.endpoints[upstream_id]
-        if target == upstream_id:
-            return _ok("nat", (*hop, _name(upstream)))
-        if upstream_id in visiting:
-            return _fail("different_segment", f"{nat.label} leads back to where it started", hop)
-        if nat.upstream_nic is None:  # a Virtual PC host never routes back through its own NAT
-            beyond = self.pair(upstream_id, target)
-        else:
-            beyond = self._evaluate(upstream_id, target, [nat.upstream_nic], visiting | {upstream_id})
-        if beyond.reachable:
-            return _ok("nat", hop + beyond.path)
-        code = beyond.code if beyond.code not in ("not_connected", "no_address") else "different_segment"
-        if target == INTERNET:
-            code = "no_internet_uplink"
-        return _fail(code, f"through {nat.label}, {_name(upstream)} cannot reach it: {beyond.message}", hop)
-
     def all_pairs(self) -> list[tuple[str, str, Outcome]]:
         return [
             (source, target, self.pair(source, target))
@@ -222,6 +155,141 @@ class ReachabilityEngine:
             for target in self.endpoint_ids
             if source != target
         ]
+
+    def _evaluate(self, source: str, target: str, only: list[Nic] | None, visiting: frozenset[str]) -> Outcome:
+        if source == INTERNET:
+            return _fail("nat_inbound_blocked", (INTERNET,), template="internet_inbound")
+        a = self._views[source]
+        b = self._views.get(target)
+        a_nics = a.connected if only is None else only
+        if not a_nics:
+            return self._absent(a.endpoint, b.connected if b else []) or _fail("not_connected", (), a.name)
+        if b is not None and not b.connected:
+            return self._absent(b.endpoint, a_nics) or _fail("not_connected", (), b.name)
+        a_usable = a.usable if only is None else [nic for nic in only if nic.usable]
+        if not a_usable:
+            return a.unusable if only is None else _unusable(a.name, a_nics)  # type: ignore[return-value]
+        if b is not None and b.unusable is not None:
+            return b.unusable
+        best_success: Outcome | None = None
+        best_failure: Outcome | None = None
+        for nic in a_usable:
+            if b is None:
+                outcome = self._route_out(nic, target, visiting)
+            else:
+                outcome = self._link(nic, a.endpoint, b, visiting)
+            if outcome.reachable:
+                if outcome.via == "direct":
+                    return outcome
+                best_success = best_success or outcome
+            else:
+                best_failure = _better_failure(best_failure, outcome)  # type: ignore[arg-type]
+        if best_success is not None:
+            return best_success
+        return best_failure.explained() if isinstance(best_failure, _Structural) else best_failure  # type: ignore[return-value]
+
+    @staticmethod
+    def _absent(endpoint: Endpoint, other_nics: list[Nic]) -> Outcome | None:
+        """A host OS with no interface may be absent from the other side's segment on purpose."""
+        for nic in other_nics:
+            segment = nic.segment
+            code = endpoint.absent_from.get(segment.network_key)  # type: ignore[union-attr]
+            if code is not None:
+                return _fail(code, (nic.label, segment.label), *_absence_detail(code, endpoint, segment))  # type: ignore[union-attr]
+        return None
+
+    def _link(self, nic: Nic, a: Endpoint, b: _EndpointView, visiting: frozenset[str]) -> Outcome | _Structural:
+        here = nic.segment
+        interface = nic.interface
+        assert here is not None and interface is not None
+        for other in b.usable:
+            if (
+                other.segment is here
+                and interface.ip in other.interface.network  # type: ignore[union-attr]
+                and other.interface.ip in interface.network  # type: ignore[union-attr]
+            ):
+                return _ok("direct", (nic.label, here.label, other.label))
+        routed = self._route_out(nic, b.endpoint.id, visiting)
+        if routed.reachable:
+            return routed
+        structural = _structural(nic, here, a, b)
+        if routed.irrelevant or routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
+            return structural
+        return routed
+
+    def _route_out(self, nic: Nic, target: str, visiting: frozenset[str]) -> Outcome:
+        way = self._exits.get(id(nic))
+        if way is None:
+            way = self._exits[id(nic)] = _WayOut(nic)
+        if way.failure is not None:
+            return way.failure
+        if way.forwarder.kind == ForwarderKind.ROUTER:
+            return way.to_internet if target == INTERNET else way.elsewhere  # type: ignore[return-value]
+        return self._through_nat(way.forwarder, target, way.hop, visiting)
+
+    def _through_nat(self, nat: Forwarder, target: str, hop: tuple[str, ...], visiting: frozenset[str]) -> Outcome:
+        upstream_id = nat.upstream_endpoint
+        assert upstream_id is not None
+        upstream = self._views[upstream_id]
+        if target == upstream_id:
+            return _ok("nat", (*hop, upstream.name))
+        if upstream_id in visiting:
+            return _fail("different_segment", hop, nat.label, template="nat_loop")
+        if nat.upstream_nic is None:  # a Virtual PC host never routes back through its own NAT
+            beyond = self.pair(upstream_id, target)
+        else:
+            beyond = self._evaluate(upstream_id, target, [nat.upstream_nic], visiting | {upstream_id})
+        if beyond.reachable:
+            return _ok("nat", hop + beyond.path)
+        if target == INTERNET:
+            code = "no_internet_uplink"
+        elif beyond.code in ("not_connected", "no_address"):
+            code = "different_segment"
+        else:
+            code = beyond.code  # type: ignore[assignment]
+        return _fail(code, hop, nat.label, upstream.name, beyond, template="forwarded")
+
+
+class _WayOut:
+    """An interface's way out of its segment, or why it has none: the same for every target.
+    Behind a LAN router the answer is fixed too: the internet, or nothing else."""
+
+    __slots__ = ("elsewhere", "failure", "forwarder", "hop", "to_internet")
+
+    def __init__(self, nic: Nic):
+        segment = nic.segment
+        assert segment is not None and nic.interface is not None
+        start = (nic.label, segment.label)
+        self.failure: Outcome | None = None
+        self.forwarder = segment.forwarders.get(nic.gateway) if nic.gateway is not None else None
+        self.hop: tuple[str, ...] = ()
+        self.to_internet = self.elsewhere = None
+        if nic.source == "apipa":
+            self.failure = _fail("link_local_not_routed", start, nic.interface.ip, segment.label)
+        elif nic.gateway is None:
+            self.failure = _fail("no_gateway", start, nic.label, segment.label)
+        elif self.forwarder is None or nic.gateway not in nic.interface.network:
+            self.failure = _fail("no_gateway", start, nic.gateway, segment.label, template="gateway_not_router")
+        elif nic.nat_outside_range:
+            self.failure = _fail("static_outside_nat_range", start, nic.interface.ip)
+        else:
+            self.hop = (*start, self.forwarder.label)
+            if self.forwarder.kind == ForwarderKind.ROUTER:
+                self.to_internet = _through_router(self.forwarder, INTERNET, self.hop)
+                self.elsewhere = _through_router(self.forwarder, "", self.hop)
+
+
+
+
+def _through_router(router: Forwarder, target: str, hop: tuple[str, ...]) -> Outcome:
+    assert router.lan is not None
+    if target != INTERNET:
+        outcome = _fail("different_segment", hop, router.label, template="router_internet_only")
+        outcome.irrelevant = True
+        return outcome
+    if router.lan.has_internet:
+        return _ok("gateway", (*hop, INTERNET))
+    return _fail("no_internet_uplink", hop, router.lan.name, template="no_internet")
 
 
 def _name(endpoint: Endpoint) -> str:
@@ -233,70 +301,70 @@ def _name(endpoint: Endpoint) -> str:
     return endpoint.name
 
 
-def _unusable(endpoint: Endpoint, nics: list[Nic]) -> Outcome | None:
-    if any(nic.usable for nic in nics):
-        return None
-    conflicted = [nic for nic in nics if nic.state == "conflict"]
-    if conflicted:
-        nic = conflicted[0]
-        return _fail(
-            "duplicate_ip",
-            f"{nic.label}'s address {nic.interface.ip if nic.interface else ''} is used twice on "
-            f"{nic.segment.label if nic.segment else ''}; Windows disabled it",
-            (nic.label,),
-        )
-    return _fail("no_address", f"{_name(endpoint)} has no usable address")
+def _unusable(name: str, nics: list[Nic]) -> Outcome:
+    for nic in nics:
+        if nic.state == "conflict":
+            segment = nic.segment
+            ip = nic.interface.ip if nic.interface else ""
+            return _fail("duplicate_ip", (nic.label,), nic.label, ip, segment.label if segment else "")
+    return _fail("no_address", (), name)
 
 
-def _on_link(a: Nic, b: Nic) -> bool:
-    assert a.interface is not None and b.interface is not None
-    return a.interface.ip in b.interface.network and b.interface.ip in a.interface.network
+class _Structural:
+    """Why no interface of B shares a segment and subnet with `nic`; explained only if it is reported."""
+
+    __slots__ = ("a", "b", "code", "here", "nic", "other")
+    reachable = False
+
+    def __init__(self, code: str, nic: Nic, here: Segment, a: Endpoint, other: Nic, b: Endpoint):
+        self.code, self.nic, self.here, self.a, self.other, self.b = code, nic, here, a, other, b
+
+    def explained(self) -> Outcome:
+        return _explain(self.code, self.nic, self.here, self.a, self.other, self.b)
 
 
-def _apart(nic: Nic, a: Endpoint, other: Nic, b: Endpoint) -> Outcome:
-    here, there = nic.segment, other.segment
-    assert here is not None and there is not None
-    start = (nic.label, here.label)
+def _structural(nic: Nic, here: Segment, a: Endpoint, b: _EndpointView) -> _Structural:
+    best_rank, best_other = -1, None
+    for other in b.usable:
+        there = other.segment
+        code = "subnet_mismatch" if there is here else _apart_code(here, a, there, b.endpoint)  # type: ignore[arg-type]
+        if _RANK[code] > best_rank:
+            best_rank, best_other = _RANK[code], other
+    assert best_other is not None
+    return _Structural(REASON_ORDER[best_rank], nic, here, a, best_other, b.endpoint)
+
+
+def _apart_code(here: Segment, a: Endpoint, there: Segment, b: Endpoint) -> str:
     if here.nat_network is not None and here.nat_network == there.nat_network:
-        return _fail(
-            "nat_guest_isolation",
-            f"Virtual PC's NAT keeps its guests apart: {nic.label} and {other.label} each sit alone with "
-            "the NAT gateway [NAT-5]",
-            start,
-        )
+        return "nat_guest_isolation"
     if there.behind_nat:
-        return _fail(
-            "nat_inbound_blocked",
-            f"{other.label} sits behind NAT on {there.label}; nothing outside can open a connection in",
-            start,
-        )
+        return "nat_inbound_blocked"
     if here.network_key == there.network_key:
-        return _fail(
-            "vlan_mismatch",
-            f"{nic.label} is on {_vlan(here.vlan)} and {other.label} on {_vlan(there.vlan)} of {here.network_key}",
-            start,
-        )
-    for endpoint, segment, seen_from in ((b, here, nic), (a, there, other)):
-        code = endpoint.absent_from.get(segment.network_key)
-        if code is not None:
-            return _fail(code, _absence_message(code, endpoint, seen_from), start)
-    return _fail(
-        "different_segment",
-        f"{nic.label} is on {here.label} and {other.label} on {there.label}: no shared segment and no route",
-        start,
-    )
+        return "vlan_mismatch"
+    return b.absent_from.get(here.network_key) or a.absent_from.get(there.network_key) or "different_segment"
+
+
+def _explain(code: str, nic: Nic, here: Segment, a: Endpoint, other: Nic, b: Endpoint) -> Outcome:
+    start = (nic.label, here.label)
+    there = other.segment
+    assert there is not None
+    if code == "subnet_mismatch":
+        return _fail(code, start, nic.label, nic.interface, other.label, other.interface, here.label)
+    if code == "nat_inbound_blocked":
+        return _fail(code, start, other.label, there.label)
+    if code == "vlan_mismatch":
+        return _fail(code, start, nic.label, _vlan(here.vlan), other.label, _vlan(there.vlan), here.network_key)
+    if code in ("host_not_on_segment", "mgmt_os_not_shared"):
+        host, segment = (b, here) if b.absent_from.get(here.network_key) == code else (a, there)
+        return _fail(code, start, *_absence_detail(code, host, segment))
+    if code == "different_segment":
+        return _fail(code, start, nic.label, here.label, other.label, there.label)
+    return _fail(code, start)
+
+
+def _absence_detail(code: str, host: Endpoint, segment: Segment) -> tuple[str, str]:
+    return (host.name, segment.network_key if code == "mgmt_os_not_shared" else segment.label)
 
 
 def _vlan(vlan: int | None) -> str:
     return f"VLAN {vlan}" if vlan is not None else "no VLAN (untagged)"
-
-
-def _absence_message(code: str, host: Endpoint, seen_from: Nic) -> str:
-    segment = seen_from.segment
-    assert segment is not None
-    if code == "mgmt_os_not_shared":
-        return (
-            f"the external network of {host.name} does not share its NIC with the management OS "
-            f"(management_os: false), so {host.name} OS is not on {segment.network_key}"
-        )
-    return f"{host.name} OS has no adapter on {segment.label}"

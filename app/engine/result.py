@@ -1,6 +1,7 @@
 """The simulation result (SPEC §7). Field names and enum values are the contract."""
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +14,7 @@ class ResultModel(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
 
-class Warning(ResultModel):  # noqa: A001 - the contract's name
+class Warning(ResultModel):
     code: str
     message: str
 
@@ -55,13 +56,17 @@ class HostResult(ResultModel):
     addresses: list[HostAddress]
 
 
-class Reason(ResultModel):
+# Pair rows are plain dataclasses: a result lists up to 89,700 of them, and building that many pydantic
+# models took longer than working the pairs out. Pydantic still validates, serializes and documents them.
+@dataclass(slots=True)
+class Reason:
     code: str
     message: str
 
 
-class Reachability(ResultModel):
-    from_: str = Field(alias="from", serialization_alias="from")
+@dataclass(slots=True)
+class Reachability:
+    from_: Annotated[str, Field(validation_alias="from", serialization_alias="from")]
     to: str
     reachable: bool
     via: Via | None

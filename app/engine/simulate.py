@@ -1,11 +1,13 @@
 """The engine's entry point: a lab document in, the simulation result (SPEC §7) out. No I/O."""
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from app.engine.addressing import assign_addresses
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale, render_ipconfig
-from app.engine.products import PRODUCTS
 from app.engine.reachability import Outcome, ReachabilityEngine
 from app.engine.result import (
     AdapterResult,
@@ -29,10 +31,11 @@ class Simulation:
     def __init__(self, lab: LabDocument, now: datetime | None = None):
         self.lab = lab
         clock = lab.clock or (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
-        self.topology: Topology = build_topology(lab, clock)
-        self.routing_endpoints = add_vm_services(lab, self.topology)
-        assign_addresses(self.topology)
-        self.reachability = ReachabilityEngine(self.topology)
+        with _no_cyclic_gc():
+            self.topology: Topology = build_topology(lab, clock)
+            self.routing_endpoints = add_vm_services(lab, self.topology)
+            assign_addresses(self.topology)
+            self.reachability = ReachabilityEngine(self.topology)
 
     @property
     def endpoints(self) -> list[str]:
@@ -46,6 +49,10 @@ class Simulation:
         return _reachability_row(source, target, self.reachability.pair(source, target))
 
     def result(self) -> SimulationResult:
+        with _no_cyclic_gc():
+            return self._result()
+
+    def _result(self) -> SimulationResult:
         adapters: list[AdapterResult] = []
         hosts: list[HostResult] = []
         warnings: list[Warning] = []
@@ -106,6 +113,19 @@ class Simulation:
         return [f"{host.name}/{vm.name}" for host in self.lab.hosts for vm in host.vms]
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The engine allocates many small objects and no reference cycles that matter: skip the cyclic
+    collector while it works (it made a 10,000-VM lab ~2x slower), and restore it afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def simulate(lab: LabDocument, now: datetime | None = None) -> SimulationResult:
     return Simulation(lab, now).result()
 
@@ -155,7 +175,5 @@ def _host_address(nic: Nic) -> HostAddress:
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:
-    reason = None if outcome.reachable else Reason(code=outcome.code or "", message=outcome.message or "")
-    return Reachability(
-        from_=source, to=target, reachable=outcome.reachable, via=outcome.via, reason=reason, path=list(outcome.path)
-    )
+    reason = None if outcome.reachable else Reason(outcome.code or "", outcome.message or "")
+    return Reachability(source, target, outcome.reachable, outcome.via, reason, list(outcome.path))  # type: ignore[arg-type]

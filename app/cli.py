@@ -1,0 +1,110 @@
+"""The `vnetlab` command line (SPEC §10): simulate and validate lab documents."""
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.engine.document import LabDocument
+from app.engine.ipconfig import Layout, Locale
+from app.engine.loading import LabDocumentError, lab_from_text
+from app.engine.simulate import Simulation
+from app.report import render_table
+
+cli = typer.Typer(
+    name="vnetlab",
+    help="Design and simulate the virtual networks of Virtual PC, Virtual Server and Hyper-V labs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    IPCONFIG = "ipconfig"
+
+
+USAGE_ERROR = 2  # what the option parser exits with; vnetlab reports all bad input as 1
+
+
+class CommandError(Exception):
+    """A problem with what the user gave us: reported on stderr, exit status 1."""
+
+
+FileArgument = Annotated[Path, typer.Argument(help="A lab document, YAML or JSON.", show_default=False)]
+
+
+def _load(path: Path) -> LabDocument:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{path}: cannot read: {error}") from None
+    try:
+        return lab_from_text(text)
+    except LabDocumentError as error:
+        raise CommandError("\n".join(f"{path}: {problem}" for problem in error.errors)) from None
+
+
+@cli.command()
+def validate(file: FileArgument) -> None:
+    """Check a lab document; print every problem with its place in the document."""
+    lab = _load(file)
+    vms = sum(len(host.vms) for host in lab.hosts)
+    typer.echo(f"{file}: valid lab '{lab.name}': {len(lab.lans)} LAN(s), {len(lab.hosts)} host(s), {vms} VM(s)")
+
+
+@cli.command()
+def simulate(
+    file: FileArgument,
+    output: Annotated[OutputFormat, typer.Option("--format", help="table for people, json for programs.")] = (
+        OutputFormat.TABLE
+    ),
+    vm: Annotated[str | None, typer.Option(help="A VM name, or host/vm where names repeat.")] = None,
+    locale: Annotated[Locale, typer.Option(help="ipconfig language.")] = Locale.EN,
+    layout: Annotated[Layout, typer.Option(help="ipconfig layout: xp, or seed (the seed article's).")] = Layout.XP,
+) -> None:
+    """Work out addresses and reachability; print them as a table, JSON or ipconfig /all."""
+    lab = _load(file)
+    simulation = Simulation(lab)
+    if output == OutputFormat.JSON:
+        if vm is not None:
+            raise CommandError("--vm narrows table and ipconfig output; --format json is always the whole result")
+        typer.echo(simulation.result().to_json())
+        return
+    refs = [_vm_ref(simulation, vm)] if vm is not None else simulation.vm_refs()
+    if output == OutputFormat.IPCONFIG:
+        for ref in refs:
+            if len(refs) > 1:
+                typer.echo(f"==== {ref} ====")
+            typer.echo(simulation.ipconfig(ref, locale, layout), nl=False)
+        return
+    typer.echo(render_table(simulation.result(), refs[0] if vm is not None else None), nl=False)
+
+
+def _vm_ref(simulation: Simulation, vm: str) -> str:
+    try:
+        host, found = simulation.find_vm(vm)
+    except LookupError as error:
+        raise CommandError(str(error)) from None
+    return f"{host.name}/{found.name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the CLI and returns its exit status: 0, or 1 for any bad input (usage errors included)."""
+    try:
+        cli(args=argv, prog_name="vnetlab")
+    except CommandError as error:
+        typer.echo(str(error), err=True)
+        return 1
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+        return 1 if code == USAGE_ERROR else code
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

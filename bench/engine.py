@@ -1,0 +1,119 @@
+"""Engine benchmark: prints time and peak memory for labs of 100, 1,000 and 10,000 VMs.
+
+Run: .venv/bin/python bench/engine.py
+Targets (2-core machine): 10,000 VMs validated and addressed in ≤ 1 s and ≤ 300 MB; one pair ≤ 1 ms;
+the full pair list at 300 endpoints ≤ 0.5 s; 10x the VMs costs ≤ 12x the time.
+"""
+
+import gc
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.engine.document import LabDocument
+from app.engine.segments import INTERNET
+from app.engine.simulate import Simulation
+from bench.labs import lab_data
+
+REPEATS = 3
+
+
+def best_of(repeats: int, work) -> tuple[float, object]:
+    times, value = [], None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        value = work()
+        times.append(time.perf_counter() - start)
+    return min(times), value
+
+
+def measure(vm_count: int) -> dict[str, float]:
+    data = lab_data(vm_count)
+
+    def build() -> Simulation:
+        return Simulation(LabDocument.model_validate(data))
+
+    def outward(simulation: Simulation) -> int:
+        engine = simulation.reachability
+        targets = [INTERNET] + [e for e in engine.endpoint_ids if e.startswith("lan:")]
+        return sum(engine.pair(source, target).reachable for source in engine.endpoint_ids for target in targets
+                   if source != target)
+
+    build_time, simulation = best_of(REPEATS, build)
+    outward_time, reachable = best_of(REPEATS, lambda: outward(build()))
+    outward_time -= build_time  # outward() includes a fresh build so its memo starts empty
+
+    tracemalloc.start()
+    outward(build())
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    endpoints = simulation.reachability.endpoint_ids
+    pair_times = []
+    for i in range(200):
+        fresh = simulation.reachability.__class__(simulation.topology)
+        source, target = endpoints[(i * 7919) % len(endpoints)], endpoints[(i * 104729 + 1) % len(endpoints)]
+        if source == target:
+            continue
+        start = time.perf_counter()
+        fresh.pair(source, target)
+        pair_times.append(time.perf_counter() - start)
+    return {
+        "vms": vm_count,
+        "endpoints": len(endpoints),
+        "adapters": len(simulation.result_adapters()) if hasattr(simulation, "result_adapters") else sum(
+            len(h.vm_nics) for h in simulation.topology.hosts
+        ),
+        "build_s": build_time,
+        "outward_s": outward_time,
+        "outward_reachable": reachable,
+        "peak_mb": peak / 1e6,
+        "pair_median_ms": statistics.median(pair_times) * 1000,
+        "pair_max_ms": max(pair_times) * 1000,
+    }
+
+
+def full_matrix(endpoint_target: int = 300) -> dict[str, float]:
+    vm_count = endpoint_target
+    while True:
+        simulation = Simulation(LabDocument.model_validate(lab_data(vm_count)))
+        if len(simulation.endpoints) <= endpoint_target:
+            break
+        vm_count -= 5
+    lab = LabDocument.model_validate(lab_data(vm_count))
+    simulation = Simulation(lab)
+
+    def pairs() -> int:
+        fresh = Simulation(lab)
+        return len(fresh.result().reachability or [])
+
+    build_time, _ = best_of(REPEATS, lambda: Simulation(lab))
+    total, rows = best_of(REPEATS, pairs)
+    return {"endpoints": len(simulation.endpoints), "pairs": rows, "matrix_s": total - build_time, "with_build_s": total}
+
+
+def main() -> None:
+    results = [measure(n) for n in (100, 1_000, 10_000)]
+    print(f"{'VMs':>7} {'adapters':>9} {'endpoints':>9} {'validate+addresses':>19} {'to internet+LANs':>17} "
+          f"{'peak MB':>8} {'pair median':>12} {'pair max':>9}")
+    for r in results:
+        print(f"{r['vms']:>7} {r['adapters']:>9} {r['endpoints']:>9} {r['build_s'] * 1000:>16.1f} ms "
+              f"{r['outward_s'] * 1000:>14.1f} ms {r['peak_mb']:>8.1f} {r['pair_median_ms']:>9.3f} ms "
+              f"{r['pair_max_ms']:>6.3f} ms")
+    small, middle, large = results
+    total = {r["vms"]: r["build_s"] + r["outward_s"] for r in results}
+    print(f"10,000 VMs: validation + addresses + outward reachability = {total[10_000] * 1000:.1f} ms")
+    print(f"scaling 1,000 -> 10,000 VMs: x{total[10_000] / total[1_000]:.2f} time (target <= 12)")
+    print(f"scaling 100 -> 1,000 VMs: x{total[1_000] / total[100]:.2f} time")
+    matrix = full_matrix()
+    print(f"full pair list: {matrix['endpoints']} endpoints, {matrix['pairs']} pairs in "
+          f"{matrix['matrix_s'] * 1000:.1f} ms ({matrix['with_build_s'] * 1000:.1f} ms with the build)")
+
+
+if __name__ == "__main__":
+    main()
