@@ -102,8 +102,10 @@ def _matrix(endpoints: list[str], rows: list[Reachability]) -> list[str]:
     reachable = {(r.from_, r.to) for r in rows if r.reachable}
     number_width = len(str(len(endpoints)))
     name_width = max(len(e) for e in endpoints)
-    header = " " * (number_width + 2 + name_width) + " " + " ".join(
-        str(i).rjust(number_width) for i in range(1, len(endpoints) + 1)
+    header = (
+        " " * (number_width + 2 + name_width)
+        + " "
+        + " ".join(str(i).rjust(number_width) for i in range(1, len(endpoints) + 1))
     )
     lines = [f"  rows open connections to columns: {YES} yes, {NO} no", header]
     for i, source in enumerate(endpoints, start=1):

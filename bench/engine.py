@@ -41,8 +41,12 @@ def measure(vm_count: int) -> dict[str, float]:
     def outward(simulation: Simulation) -> int:
         engine = simulation.reachability
         targets = [INTERNET] + [e for e in engine.endpoint_ids if e.startswith("lan:")]
-        return sum(engine.pair(source, target).reachable for source in engine.endpoint_ids for target in targets
-                   if source != target)
+        return sum(
+            engine.pair(source, target).reachable
+            for source in engine.endpoint_ids
+            for target in targets
+            if source != target
+        )
 
     build_time, simulation = best_of(REPEATS, build)
     outward_time, reachable = best_of(REPEATS, lambda: outward(build()))
@@ -66,9 +70,7 @@ def measure(vm_count: int) -> dict[str, float]:
     return {
         "vms": vm_count,
         "endpoints": len(endpoints),
-        "adapters": len(simulation.result_adapters()) if hasattr(simulation, "result_adapters") else sum(
-            len(h.vm_nics) for h in simulation.topology.hosts
-        ),
+        "adapters": sum(len(h.vm_nics) for h in simulation.topology.hosts),
         "build_s": build_time,
         "outward_s": outward_time,
         "outward_reachable": reachable,
@@ -94,25 +96,35 @@ def full_matrix(endpoint_target: int = 300) -> dict[str, float]:
 
     build_time, _ = best_of(REPEATS, lambda: Simulation(lab))
     total, rows = best_of(REPEATS, pairs)
-    return {"endpoints": len(simulation.endpoints), "pairs": rows, "matrix_s": total - build_time, "with_build_s": total}
+    return {
+        "endpoints": len(simulation.endpoints),
+        "pairs": rows,
+        "matrix_s": total - build_time,
+        "with_build_s": total,
+    }
 
 
 def main() -> None:
     results = [measure(n) for n in (100, 1_000, 10_000)]
-    print(f"{'VMs':>7} {'adapters':>9} {'endpoints':>9} {'validate+addresses':>19} {'to internet+LANs':>17} "
-          f"{'peak MB':>8} {'pair median':>12} {'pair max':>9}")
+    print(
+        f"{'VMs':>7} {'adapters':>9} {'endpoints':>9} {'validate+addresses':>19} {'to internet+LANs':>17} "
+        f"{'peak MB':>8} {'pair median':>12} {'pair max':>9}"
+    )
     for r in results:
-        print(f"{r['vms']:>7} {r['adapters']:>9} {r['endpoints']:>9} {r['build_s'] * 1000:>16.1f} ms "
-              f"{r['outward_s'] * 1000:>14.1f} ms {r['peak_mb']:>8.1f} {r['pair_median_ms']:>9.3f} ms "
-              f"{r['pair_max_ms']:>6.3f} ms")
-    small, middle, large = results
+        print(
+            f"{r['vms']:>7} {r['adapters']:>9} {r['endpoints']:>9} {r['build_s'] * 1000:>16.1f} ms "
+            f"{r['outward_s'] * 1000:>14.1f} ms {r['peak_mb']:>8.1f} {r['pair_median_ms']:>9.3f} ms "
+            f"{r['pair_max_ms']:>6.3f} ms"
+        )
     total = {r["vms"]: r["build_s"] + r["outward_s"] for r in results}
     print(f"10,000 VMs: validation + addresses + outward reachability = {total[10_000] * 1000:.1f} ms")
     print(f"scaling 1,000 -> 10,000 VMs: x{total[10_000] / total[1_000]:.2f} time (target <= 12)")
     print(f"scaling 100 -> 1,000 VMs: x{total[1_000] / total[100]:.2f} time")
     matrix = full_matrix()
-    print(f"full pair list: {matrix['endpoints']} endpoints, {matrix['pairs']} pairs in "
-          f"{matrix['matrix_s'] * 1000:.1f} ms ({matrix['with_build_s'] * 1000:.1f} ms with the build)")
+    print(
+        f"full pair list: {matrix['endpoints']} endpoints, {matrix['pairs']} pairs in "
+        f"{matrix['matrix_s'] * 1000:.1f} ms ({matrix['with_build_s'] * 1000:.1f} ms with the build)"
+    )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def _parse_mac(value: Any) -> str:
 
 def _address_text(value: Any) -> Any:
     # Pydantic would read the number 42 as 0.0.0.42: addresses must be written out.
-    if not isinstance(value, str):
+    if not isinstance(value, str | IPv4Address | IPv4Interface | IPv4Network):
         raise ValueError("write addresses as text, e.g. 192.168.11.1 or 192.168.11.0/24")
     return value
 

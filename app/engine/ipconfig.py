@@ -22,8 +22,20 @@ COLON_COLUMN = {Layout.XP: 42, Layout.SEED: 40}
 ADAPTER_NAME = {Locale.EN: "Local Area Connection", Locale.JA: "ローカル エリア接続"}
 # English names whatever the machine's locale, as a Windows XP with English regional settings prints them.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 CONFLICT_ADDRESS = "0.0.0.0"  # Windows disables an address another machine already holds
 
 
@@ -31,9 +43,7 @@ def field_line(label: str, value: str, colon_column: int) -> str:
     """Dots at even offsets from the label's start; labels ending in `Suffix` keep two spaces first."""
     colon_offset = colon_column - FIELD_INDENT
     quiet_until = len(label) + 2 if label.endswith("Suffix") else len(label)
-    filler = "".join(
-        " " if offset < quiet_until or offset % 2 else "." for offset in range(len(label), colon_offset)
-    )
+    filler = "".join(" " if offset < quiet_until or offset % 2 else "." for offset in range(len(label), colon_offset))
     line = " " * FIELD_INDENT + label + filler + ":"
     return f"{line} {value}" if value else line
 

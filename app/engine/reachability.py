@@ -174,10 +174,7 @@ class ReachabilityEngine:
         best_success: Outcome | None = None
         best_failure: Outcome | None = None
         for nic in a_usable:
-            if b is None:
-                outcome = self._route_out(nic, target, visiting)
-            else:
-                outcome = self._link(nic, a.endpoint, b, visiting)
+            outcome = self._route_out(nic, target, visiting) if b is None else self._link(nic, a.endpoint, b, visiting)
             if outcome.reachable:
                 if outcome.via == "direct":
                     return outcome
@@ -277,8 +274,6 @@ class _WayOut:
             if self.forwarder.kind == ForwarderKind.ROUTER:
                 self.to_internet = _through_router(self.forwarder, INTERNET, self.hop)
                 self.elsewhere = _through_router(self.forwarder, "", self.hop)
-
-
 
 
 def _through_router(router: Forwarder, target: str, hop: tuple[str, ...]) -> Outcome:

@@ -6,6 +6,7 @@ allowed, so the CLI, the API and the forms all show the same message next to the
 
 from __future__ import annotations
 
+import itertools
 from ipaddress import IPv4Network
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,7 @@ def lab_rule_errors(lab: LabDocument) -> list[InitErrorDetails]:
     for i, lan in enumerate(lab.lans):
         _check_lan(out, ("lans", i), lan)
     lans = {lan.name: lan for lan in lab.lans}
-    networks_by_host = {host.name: {n.name for n in host.effective_networks()} for host in lab.hosts}
+    networks_by_host = {host.name: [n.name for n in host.effective_networks()] for host in lab.hosts}
     for i, host in enumerate(lab.hosts):
         _check_host(out, ("hosts", i), host, lans, networks_by_host)
     return out.errors
@@ -105,7 +106,7 @@ def _check_lan(out: _Collector, loc: Loc, lan: Lan) -> None:
 
 
 def _check_host(
-    out: _Collector, loc: Loc, host: Host, lans: dict[str, Lan], networks_by_host: dict[str, set[str]]
+    out: _Collector, loc: Loc, host: Host, lans: dict[str, Lan], networks_by_host: dict[str, list[str]]
 ) -> None:
     rules = PRODUCTS[host.product]
     if host.lan is not None and host.lan not in lans:
@@ -140,9 +141,7 @@ def _check_host(
     own_networks = {n.name: n for n in networks}
     automatic_macs = sum(1 for n in networks if _has_host_vnic(host, n))
     for k, vm in enumerate(host.vms):
-        automatic_macs = _check_vm(
-            out, (*loc, "vms", k), host, vm, own_networks, networks_by_host, automatic_macs
-        )
+        automatic_macs = _check_vm(out, (*loc, "vms", k), host, vm, own_networks, networks_by_host, automatic_macs)
 
 
 def _has_host_vnic(host: Host, network: Network) -> bool:
@@ -214,7 +213,7 @@ def _check_virtual_server_dhcp(out: _Collector, loc: Loc, network: Network) -> N
         ("lease_seconds", dhcp.lease_seconds),
     ]
     given = [(name, value) for name, value in timers if value is not None]
-    for (earlier, low), (later, high) in zip(given, given[1:], strict=False):
+    for (earlier, low), (later, high) in itertools.pairwise(given):
         if not low < high:
             out.add(
                 (*loc, earlier),
@@ -229,7 +228,7 @@ def _check_vm(
     host: Host,
     vm: Vm,
     own_networks: dict[str, Network],
-    networks_by_host: dict[str, set[str]],
+    networks_by_host: dict[str, list[str]],
     automatic_macs: int,
 ) -> int:
     rules = PRODUCTS[host.product]
@@ -267,12 +266,14 @@ def _check_vm(
                     "exhausted here; give this adapter a static `mac`",
                 )
         if adapter.vlan is not None and not rules.vlan_allowed:
-            out.add((*aloc, "vlan"), adapter.vlan, f"VLAN ids exist only on {Product.HYPER_V}, not {host.product} [P-6]")
+            out.add(
+                (*aloc, "vlan"), adapter.vlan, f"VLAN ids exist only on {Product.HYPER_V}, not {host.product} [P-6]"
+            )
     _check_services(out, (*loc, "services"), vm)
     return automatic_macs
 
 
-def _unknown_network(host: Host, name: str, networks_by_host: dict[str, set[str]]) -> str:
+def _unknown_network(host: Host, name: str, networks_by_host: dict[str, list[str]]) -> str:
     elsewhere = [other for other, names in networks_by_host.items() if other != host.name and name in names]
     if elsewhere:
         return (
@@ -331,4 +332,3 @@ def _adapter_exists(out: _Collector, loc: Loc, index: int, count: int) -> bool:
         out.add(loc, index, f"the VM has {count} adapter(s); there is no adapter {index}")
         return False
     return True
-

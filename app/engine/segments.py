@@ -58,9 +58,7 @@ class _Builder:
     def lan_segment(self, lan: Lan, vlan: int | None = None) -> Segment:
         segment_id = lan.name + _vlan_suffix(vlan)
         if vlan is not None:  # a tagged slice of the LAN: no router and no DHCP answer there
-            return self._segment(
-                segment_id, label=segment_id, network_key=lan.name, kind=SegmentKind.LAN, vlan=vlan
-            )
+            return self._segment(segment_id, label=segment_id, network_key=lan.name, kind=SegmentKind.LAN, vlan=vlan)
         if segment_id in self.segments:
             return self.segments[segment_id]
         segment = self._segment(segment_id, label=segment_id, network_key=lan.name, kind=SegmentKind.LAN)

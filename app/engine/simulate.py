@@ -64,9 +64,7 @@ class Simulation:
             adapters += [_adapter_result(host.name, nic) for nic in host.vm_nics]
         endpoints = self.endpoints
         listed = len(endpoints) <= MAX_LISTED_ENDPOINTS
-        rows = (
-            [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()] if listed else None
-        )
+        rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()] if listed else None
         return SimulationResult(
             lab=self.lab.name,
             clock=self.topology.clock.isoformat(),

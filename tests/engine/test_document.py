@@ -255,10 +255,19 @@ def test_hyper_v_mac_pool_of_256():  # [MAC]
 
 def test_virtual_server_dhcp_rules():  # [VSD-3] [VSD-4]
     def vs_network(**dhcp):
-        base = {"network": "10.237.0.0/16", "range": ["10.237.0.16", "10.237.0.100"], "server": "10.237.0.1",
-                "lease_seconds": 3600}
-        return lab({"name": "vs", "product": "virtual_server_2005_r2",
-                    "networks": [{"name": "n", "kind": "internal", "dhcp": {**base, **dhcp}}]})
+        base = {
+            "network": "10.237.0.0/16",
+            "range": ["10.237.0.16", "10.237.0.100"],
+            "server": "10.237.0.1",
+            "lease_seconds": 3600,
+        }
+        return lab(
+            {
+                "name": "vs",
+                "product": "virtual_server_2005_r2",
+                "networks": [{"name": "n", "kind": "internal", "dhcp": {**base, **dhcp}}],
+            }
+        )
 
     lab_from_data(vs_network())
     where = "hosts[0].networks[0].dhcp"
@@ -280,8 +289,11 @@ def test_virtual_server_dhcp_only_on_virtual_server_internal_networks():
 
 
 def test_host_address_only_on_hyper_v_internal_networks():
-    host = {"name": "vs", "product": "virtual_server_2005_r2",
-            "networks": [{"name": "n", "kind": "internal", "host_address": "dhcp"}]}
+    host = {
+        "name": "vs",
+        "product": "virtual_server_2005_r2",
+        "networks": [{"name": "n", "kind": "internal", "host_address": "dhcp"}],
+    }
     assert only_error(lab(host))[0] == "hosts[0].networks[0].host_address"
 
 
@@ -292,8 +304,15 @@ def test_host_static_address_needs_a_lan():
 
 def test_dhcp_server_service_rules():  # [SVC]
     def server_vm(address, **service):
-        return lab(vpc({"name": "dc", "adapters": [{"network": "Local only", "address": address}],
-                        "services": {"dhcp_server": {"adapter": 1, "range": ["10.0.0.100", "10.0.0.150"], **service}}}))
+        return lab(
+            vpc(
+                {
+                    "name": "dc",
+                    "adapters": [{"network": "Local only", "address": address}],
+                    "services": {"dhcp_server": {"adapter": 1, "range": ["10.0.0.100", "10.0.0.150"], **service}},
+                }
+            )
+        )
 
     static = {"ip": "10.0.0.1/24"}
     lab_from_data(server_vm(static))
@@ -308,8 +327,15 @@ def test_dhcp_server_service_rules():  # [SVC]
 
 def test_ics_rules():  # [SVC]
     def ics_vm(**ics):
-        return lab(vpc({"name": "gw", "adapters": [{"network": "Local only"}, {}],
-                        "services": {"ics": {"public": 2, "private": 1, **ics}}}))
+        return lab(
+            vpc(
+                {
+                    "name": "gw",
+                    "adapters": [{"network": "Local only"}, {}],
+                    "services": {"ics": {"public": 2, "private": 1, **ics}},
+                }
+            )
+        )
 
     lab_from_data(ics_vm())
     assert only_error(ics_vm(public=1))[0] == "hosts[0].vms[0].services.ics.private"
