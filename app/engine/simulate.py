@@ -48,6 +48,20 @@ class Simulation:
                 raise KeyError(endpoint)
         return _reachability_row(source, target, self.reachability.pair(source, target))
 
+    def pairs_to(self, targets: list[str]) -> list[Reachability]:
+        """Every endpoint's reachability to each of `targets` (e.g. `internet` and the LANs), in one batch."""
+        for target in targets:
+            if target not in self.reachability.endpoint_ids:
+                raise KeyError(target)
+        engine = self.reachability
+        with _no_cyclic_gc():
+            return [
+                _reachability_row(source, target, engine.pair(source, target))
+                for source in engine.endpoint_ids
+                for target in targets
+                if source != target
+            ]
+
     def result(self) -> SimulationResult:
         with _no_cyclic_gc():
             return self._result()
