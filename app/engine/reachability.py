@@ -11,6 +11,7 @@ answer; and messages are written only for the failures that are reported.
 
 from __future__ import annotations
 
+from app.engine.result import Reason
 from app.engine.segments import INTERNET
 from app.engine.topology import Endpoint, Forwarder, ForwarderKind, Nic, Segment, Topology
 
@@ -52,12 +53,12 @@ _MESSAGES = {
     "duplicate_ip": "{0}'s address {1} is used twice on {2}, so Windows disabled it",
     "subnet_mismatch": "{0} ({1}) and {2} ({3}) share {4} but not a subnet",
     "nat_guest_isolation": "Virtual PC's NAT keeps its guests apart: each sits alone with the NAT gateway [NAT-5]",
-    "nat_inbound_blocked": "{0} sits behind NAT on {1}; nothing outside can open a connection in",
-    "vlan_mismatch": "{0} is on {1} and {2} on {3} of {4}",
+    "nat_inbound_blocked": "{0} is behind NAT; nothing outside it can open a connection in",
+    "vlan_mismatch": "{0} and {1} are different VLANs of {2}",
     "host_not_on_segment": "{0} OS has no adapter on {1}",
     "mgmt_os_not_shared": "the external network of {0} does not share its NIC with the management OS "
     "(management_os: false), so {0} OS is not on {1}",
-    "different_segment": "{0} is on {1} and {2} on {3}: no shared segment and no route between them",
+    "different_segment": "{0} and {1} are separate segments, and no gateway leads from one to the other",
     "link_local_not_routed": "only a link-local (APIPA) address {0} on {1}; such addresses are never routed [LL-4]",
     "no_gateway": "no default gateway is set for {0} on {1}",
     "gateway_not_router": "the default gateway {0} is no router on {1}",
@@ -73,7 +74,7 @@ _MESSAGES = {
 class Outcome:
     """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far."""
 
-    __slots__ = ("code", "detail", "irrelevant", "path", "reachable", "template", "via")
+    __slots__ = ("_message", "_reason", "code", "detail", "irrelevant", "path", "reachable", "template", "via")
 
     def __init__(
         self,
@@ -93,12 +94,20 @@ class Outcome:
         self.detail = detail
         # A gateway that cannot lead to the target at all (a LAN router asked for anything but the internet).
         self.irrelevant = irrelevant
+        self._message: str | None = None
+        self._reason: Reason | None = None
 
     @property
     def message(self) -> str | None:
-        if self.template is None:
-            return None
-        return _MESSAGES[self.template].format(*(_text(part) for part in self.detail))
+        if self._message is None and self.template is not None:
+            self._message = _MESSAGES[self.template].format(*(_text(part) for part in self.detail))
+        return self._message
+
+    def reason(self) -> Reason | None:
+        """The result's `reason`; one object for every row that shares this outcome."""
+        if self._reason is None and not self.reachable:
+            self._reason = Reason(self.code or "", self.message or "")
+        return self._reason
 
 
 def _text(part: object) -> str:
@@ -122,7 +131,7 @@ def _better_failure(current: Outcome | None, candidate: Outcome) -> Outcome:
 class _EndpointView:
     """What pair evaluation needs of an endpoint, worked out once."""
 
-    __slots__ = ("connected", "endpoint", "name", "unusable", "usable")
+    __slots__ = ("connected", "endpoint", "layout", "name", "unusable", "usable")
 
     def __init__(self, endpoint: Endpoint):
         self.endpoint = endpoint
@@ -130,6 +139,12 @@ class _EndpointView:
         self.connected = [nic for nic in endpoint.nics if nic.segment is not None]
         self.usable = [nic for nic in self.connected if nic.usable]
         self.unusable = None if self.usable or not self.connected else _unusable(self.name, self.connected)
+        # What structural reasons towards this endpoint depend on: its segments, and a host's absences.
+        # NAT guests of one network are alike: each one's own segment is reached the same way.
+        self.layout = (
+            tuple(nic.segment.nat_network or id(nic.segment) for nic in self.usable),  # type: ignore[union-attr]
+            endpoint.id if endpoint.absent_from else None,
+        )
 
 
 class ReachabilityEngine:
@@ -139,6 +154,7 @@ class ReachabilityEngine:
         self._views = {e.id: _EndpointView(e) for e in topology.endpoints}
         self._exits: dict[int, _WayOut] = {}
         self._memo: dict[tuple[str, str], Outcome] = {}
+        self._structural_memo: dict[tuple[int, tuple], Outcome] = {}
 
     def pair(self, source: str, target: str) -> Outcome:
         key = (source, target)
@@ -149,12 +165,36 @@ class ReachabilityEngine:
         return outcome
 
     def all_pairs(self) -> list[tuple[str, str, Outcome]]:
-        return [
-            (source, target, self.pair(source, target))
-            for source in self.endpoint_ids
-            for target in self.endpoint_ids
-            if source != target
-        ]
+        """Every ordered pair. A source whose every way out leads nowhere but the internet reaches another
+        endpoint only directly; otherwise the reason depends on the target's layout alone, so such
+        pairs cost one direct check and one lookup."""
+        pairs = []
+        by_layout: dict[tuple, Outcome] = {}
+        for source in self.endpoint_ids:
+            a = self._views.get(source)
+            confined = (
+                a is not None
+                and a.unusable is None
+                and bool(a.usable)
+                and all(self._way(nic).defers_to_structure for nic in a.usable)
+            )
+            for target in self.endpoint_ids:
+                if target == source:
+                    continue
+                b = self._views.get(target)
+                if not confined or b is None or not b.usable or b.unusable is not None:
+                    pairs.append((source, target, self.pair(source, target)))
+                    continue
+                outcome = _direct(a, b)  # type: ignore[arg-type]
+                if outcome is None:
+                    key = (source, b.layout)
+                    outcome = by_layout.get(key)
+                    if outcome is None:
+                        outcome = self.pair(source, target)
+                        if outcome.code != "subnet_mismatch":  # that message names the target's address
+                            by_layout[key] = outcome
+                pairs.append((source, target, outcome))
+        return pairs
 
     def _evaluate(self, source: str, target: str, only: list[Nic] | None, visiting: frozenset[str]) -> Outcome:
         if source == INTERNET:
@@ -180,10 +220,29 @@ class ReachabilityEngine:
                     return outcome
                 best_success = best_success or outcome
             else:
-                best_failure = _better_failure(best_failure, outcome)  # type: ignore[arg-type]
+                best_failure = _better_failure(best_failure, outcome)
         if best_success is not None:
             return best_success
-        return best_failure.explained() if isinstance(best_failure, _Structural) else best_failure  # type: ignore[return-value]
+        return best_failure  # type: ignore[return-value]
+
+    def _structural(self, nic: Nic, here: Segment, a: Endpoint, b: _EndpointView) -> Outcome:
+        """Why no interface of B shares a segment and subnet with `nic`: the most telling reason.
+        It depends only on the segments involved, so it is worked out once per source interface and
+        target layout — except a subnet mismatch, whose message names the addresses."""
+        key = (id(nic), b.layout)
+        outcome = self._structural_memo.get(key)
+        if outcome is None:
+            best_rank, best_other = -1, None
+            for other in b.usable:
+                there = other.segment
+                code = "subnet_mismatch" if there is here else _apart_code(here, a, there, b.endpoint)  # type: ignore[arg-type]
+                if _RANK[code] > best_rank:
+                    best_rank, best_other = _RANK[code], other
+            assert best_other is not None
+            outcome = _explain(REASON_ORDER[best_rank], nic, here, a, best_other, b.endpoint)
+            if outcome.code != "subnet_mismatch":
+                self._structural_memo[key] = outcome
+        return outcome
 
     @staticmethod
     def _absent(endpoint: Endpoint, other_nics: list[Nic]) -> Outcome | None:
@@ -195,29 +254,30 @@ class ReachabilityEngine:
                 return _fail(code, (nic.label, segment.label), *_absence_detail(code, endpoint, segment))  # type: ignore[union-attr]
         return None
 
-    def _link(self, nic: Nic, a: Endpoint, b: _EndpointView, visiting: frozenset[str]) -> Outcome | _Structural:
+    def _link(self, nic: Nic, a: Endpoint, b: _EndpointView, visiting: frozenset[str]) -> Outcome:
         here = nic.segment
-        interface = nic.interface
-        assert here is not None and interface is not None
+        assert here is not None
         for other in b.usable:
-            if (
-                other.segment is here
-                and interface.ip in other.interface.network  # type: ignore[union-attr]
-                and other.interface.ip in interface.network  # type: ignore[union-attr]
-            ):
+            if other.segment is here and _on_link(nic, other):
                 return _ok("direct", (nic.label, here.label, other.label))
+        if self._way(nic).defers_to_structure:
+            return self._structural(nic, here, a, b)
         routed = self._route_out(nic, b.endpoint.id, visiting)
         if routed.reachable:
             return routed
-        structural = _structural(nic, here, a, b)
+        structural = self._structural(nic, here, a, b)
         if routed.irrelevant or routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
             return structural
         return routed
 
-    def _route_out(self, nic: Nic, target: str, visiting: frozenset[str]) -> Outcome:
+    def _way(self, nic: Nic) -> _WayOut:
         way = self._exits.get(id(nic))
         if way is None:
             way = self._exits[id(nic)] = _WayOut(nic)
+        return way
+
+    def _route_out(self, nic: Nic, target: str, visiting: frozenset[str]) -> Outcome:
+        way = self._way(nic)
         if way.failure is not None:
             return way.failure
         if way.forwarder.kind == ForwarderKind.ROUTER:
@@ -251,7 +311,7 @@ class _WayOut:
     """An interface's way out of its segment, or why it has none: the same for every target.
     Behind a LAN router the answer is fixed too: the internet, or nothing else."""
 
-    __slots__ = ("elsewhere", "failure", "forwarder", "hop", "to_internet")
+    __slots__ = ("defers_to_structure", "elsewhere", "failure", "forwarder", "hop", "to_internet")
 
     def __init__(self, nic: Nic):
         segment = nic.segment
@@ -274,6 +334,25 @@ class _WayOut:
             if self.forwarder.kind == ForwarderKind.ROUTER:
                 self.to_internet = _through_router(self.forwarder, INTERNET, self.hop)
                 self.elsewhere = _through_router(self.forwarder, "", self.hop)
+        # Towards anything but the internet, this way out explains nothing that the segments do not.
+        self.defers_to_structure = self.elsewhere is not None or (
+            self.failure is not None and self.failure.code in _SOURCE_SIDE
+        )
+
+
+def _on_link(nic: Nic, other: Nic) -> bool:
+    """Each address lies in the other's on-link subnet [R 5.2 step 1]."""
+    return nic.interface.ip in other.interface.network and other.interface.ip in nic.interface.network  # type: ignore[union-attr]
+
+
+def _direct(a: _EndpointView, b: _EndpointView) -> Outcome | None:
+    """The first shared segment and subnet, in the same order `_evaluate` tries them."""
+    for nic in a.usable:
+        here = nic.segment
+        for other in b.usable:
+            if other.segment is here and _on_link(nic, other):
+                return _ok("direct", (nic.label, here.label, other.label))  # type: ignore[union-attr]
+    return None
 
 
 def _through_router(router: Forwarder, target: str, hop: tuple[str, ...]) -> Outcome:
@@ -305,30 +384,6 @@ def _unusable(name: str, nics: list[Nic]) -> Outcome:
     return _fail("no_address", (), name)
 
 
-class _Structural:
-    """Why no interface of B shares a segment and subnet with `nic`; explained only if it is reported."""
-
-    __slots__ = ("a", "b", "code", "here", "nic", "other")
-    reachable = False
-
-    def __init__(self, code: str, nic: Nic, here: Segment, a: Endpoint, other: Nic, b: Endpoint):
-        self.code, self.nic, self.here, self.a, self.other, self.b = code, nic, here, a, other, b
-
-    def explained(self) -> Outcome:
-        return _explain(self.code, self.nic, self.here, self.a, self.other, self.b)
-
-
-def _structural(nic: Nic, here: Segment, a: Endpoint, b: _EndpointView) -> _Structural:
-    best_rank, best_other = -1, None
-    for other in b.usable:
-        there = other.segment
-        code = "subnet_mismatch" if there is here else _apart_code(here, a, there, b.endpoint)  # type: ignore[arg-type]
-        if _RANK[code] > best_rank:
-            best_rank, best_other = _RANK[code], other
-    assert best_other is not None
-    return _Structural(REASON_ORDER[best_rank], nic, here, a, best_other, b.endpoint)
-
-
 def _apart_code(here: Segment, a: Endpoint, there: Segment, b: Endpoint) -> str:
     if here.nat_network is not None and here.nat_network == there.nat_network:
         return "nat_guest_isolation"
@@ -346,14 +401,14 @@ def _explain(code: str, nic: Nic, here: Segment, a: Endpoint, other: Nic, b: End
     if code == "subnet_mismatch":
         return _fail(code, start, nic.label, nic.interface, other.label, other.interface, here.label)
     if code == "nat_inbound_blocked":
-        return _fail(code, start, other.label, there.label)
+        return _fail(code, start, there.label)
     if code == "vlan_mismatch":
-        return _fail(code, start, nic.label, _vlan(here.vlan), other.label, _vlan(there.vlan), here.network_key)
+        return _fail(code, start, _vlan_label(here), _vlan_label(there), here.network_key)
     if code in ("host_not_on_segment", "mgmt_os_not_shared"):
         host, segment = (b, here) if b.absent_from.get(here.network_key) == code else (a, there)
         return _fail(code, start, *_absence_detail(code, host, segment))
     if code == "different_segment":
-        return _fail(code, start, nic.label, here.label, other.label, there.label)
+        return _fail(code, start, here.label, there.label)
     return _fail(code, start)
 
 
@@ -361,5 +416,5 @@ def _absence_detail(code: str, host: Endpoint, segment: Segment) -> tuple[str, s
     return (host.name, segment.network_key if code == "mgmt_os_not_shared" else segment.label)
 
 
-def _vlan(vlan: int | None) -> str:
-    return f"VLAN {vlan}" if vlan is not None else "no VLAN (untagged)"
+def _vlan_label(segment: Segment) -> str:
+    return segment.label if segment.vlan is not None else f"{segment.label} (untagged)"

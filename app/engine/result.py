@@ -71,7 +71,7 @@ class Reachability:
     reachable: bool
     via: Via | None
     reason: Reason | None
-    path: list[str]
+    path: tuple[str, ...]  # a JSON array; a tuple so that rows can share it
 
 
 class SimulationResult(ResultModel):

@@ -14,7 +14,6 @@ from app.engine.result import (
     HostAddress,
     HostResult,
     Reachability,
-    Reason,
     SimulationResult,
     Warning,
 )
@@ -187,5 +186,4 @@ def _host_address(nic: Nic) -> HostAddress:
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:
-    reason = None if outcome.reachable else Reason(outcome.code or "", outcome.message or "")
-    return Reachability(source, target, outcome.reachable, outcome.via, reason, list(outcome.path))  # type: ignore[arg-type]
+    return Reachability(source, target, outcome.reachable, outcome.via, outcome.reason(), outcome.path)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ def test_row4_virtual_pc_nat_guests():  # [R 5.3] [NAT-5]
     assert reason(res, "vm:host1/b", "vm:host1/a") == "nat_guest_isolation"
     out = pair(res, "vm:host1/a", "internet")
     assert out.reachable and out.via == "nat"
-    assert out.path == [
+    assert list(out.path) == [
         "a NIC 1",
         "host1/Shared networking (NAT)",
         "NAT 192.168.131.254",
@@ -160,7 +160,7 @@ def test_bridged_vm_through_the_router():  # [R 5.2]
     res = result(lab(vpc(vm("a", "Ethernet"), lan="Office LAN"), lans=[office_lan()]))
     out = pair(res, "vm:host1/a", "internet")
     assert out.reachable and out.via == "gateway"
-    assert out.path == ["a NIC 1", "Office LAN", "router 192.168.11.1", "internet"]
+    assert list(out.path) == ["a NIC 1", "Office LAN", "router 192.168.11.1", "internet"]
     assert pair(res, "lan:Office LAN", "vm:host1/a").via == "direct"
 
 

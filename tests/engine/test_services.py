@@ -86,7 +86,7 @@ def test_ics_gives_the_internal_network_outside_access():  # [SVC]
     )
     out = pair(res, "vm:host1/s", "internet")
     assert out.reachable and out.via == "nat"
-    assert out.path == [
+    assert list(out.path) == [
         "s NIC 1",
         "host1/Local only",
         "ICS 192.168.0.1 (gw)",
