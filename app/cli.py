@@ -85,6 +85,27 @@ def simulate(
     typer.echo(render_table(simulation.result(), refs[0] if vm is not None else None), nl=False)
 
 
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Upgrade the database to the newest schema, then serve the web app and the REST API."""
+    import uvicorn
+
+    from app.config import get_settings
+    from app.db.migrate import upgrade_database
+    from app.main import create_app
+
+    settings = get_settings()
+    try:
+        upgrade_database(settings.database_url)
+    except Exception as error:
+        raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
+    typer.echo(f"vnetlab: database ready ({settings.database_url}); serving on http://{host}:{port}", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 def _vm_ref(simulation: Simulation, vm: str) -> str:
     try:
         host, found = simulation.find_vm(vm)

@@ -77,9 +77,24 @@ def _address_text(value: Any) -> Any:
 
 MacAddress = Annotated[str, BeforeValidator(_parse_mac)]
 Ip = Annotated[IPv4Address, BeforeValidator(_address_text), PlainSerializer(str, return_type=str)]
-IpList = list[Ip]
+IpList = Annotated[list[Ip], Field(max_length=16)]
 Subnet = Annotated[IPv4Network, BeforeValidator(_address_text)]
 Interface = Annotated[IPv4Interface, BeforeValidator(_address_text)]
+
+
+def _written_time(value: Any) -> Any:
+    if not isinstance(value, str | datetime):  # pydantic would read a number as seconds since 1970
+        raise ValueError("write the clock as a date and time, e.g. 2009-09-15T10:04:03")
+    return value
+
+
+def _local_time(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        raise ValueError("clock is the hosts' local time: write it without a time zone, e.g. 2009-09-15T10:04:03")
+    return value
+
+
+Clock = Annotated[datetime, BeforeValidator(_written_time), AfterValidator(_local_time)]
 Flag = Annotated[bool, Strict()]
 Count = Annotated[int, Strict()]
 
@@ -280,38 +295,29 @@ class Host(DocumentModel):
         """The networks the host has: as written, or Virtual PC's fixed set when omitted."""
         if self.networks is not None:
             return self.networks
-        if not PRODUCTS[self.product].fixed_network_set:
-            return []
-        fixed = [
-            Network(name=VIRTUAL_PC_INTERNAL_NAME, kind=NetworkKind.INTERNAL),
-            Network(name=VIRTUAL_PC_NAT_NAME, kind=NetworkKind.NAT),
-        ]
-        if self.lan is not None:
-            fixed.append(Network(name=self.nic, kind=NetworkKind.EXTERNAL))
-        return fixed
+        return default_networks(self.product, self.nic, on_lan=self.lan is not None)
+
+
+def default_networks(product: Product, nic: str, on_lan: bool) -> list[Network]:
+    """The networks a new host of `product` comes with: Virtual PC's fixed set, or none."""
+    if not PRODUCTS[product].fixed_network_set:
+        return []
+    fixed = [
+        Network(name=VIRTUAL_PC_INTERNAL_NAME, kind=NetworkKind.INTERNAL),
+        Network(name=VIRTUAL_PC_NAT_NAME, kind=NetworkKind.NAT),
+    ]
+    if on_lan:
+        fixed.append(Network(name=nic, kind=NetworkKind.EXTERNAL))
+    return fixed
 
 
 class LabDocument(DocumentModel):
     vnetlab: Literal[1]
     name: Name
     description: Annotated[str, Field(max_length=2000)] | None = None
-    clock: datetime | None = None
+    clock: Clock | None = None
     lans: list[Lan] = []
     hosts: list[Host] = []
-
-    @field_validator("clock", mode="before")
-    @classmethod
-    def _written_time(cls, value: Any) -> Any:
-        if value is not None and not isinstance(value, str | datetime):
-            raise ValueError("write the clock as a date and time, e.g. 2009-09-15T10:04:03")
-        return value
-
-    @field_validator("clock")
-    @classmethod
-    def _local_time(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is not None:
-            raise ValueError("clock is the hosts' local time: write it without a time zone, e.g. 2009-09-15T10:04:03")
-        return value
 
     @model_validator(mode="after")
     def _document_rules(self) -> "LabDocument":

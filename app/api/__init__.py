@@ -1,0 +1,11 @@
+"""The REST API (SPEC §9), all under /api/v1."""
+
+from fastapi import APIRouter
+
+from app.api import labs, parts, simulation
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(labs.router)
+for part_router in parts.routers:
+    api_router.include_router(part_router)
+api_router.include_router(simulation.router)

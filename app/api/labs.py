@@ -1,0 +1,139 @@
+"""Labs: list, create, read, rename, delete; import, export and replace whole lab documents."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
+from sqlmodel import col, select
+
+from app.api.deps import DOCUMENT_BODY, EngineDep, IfMatch, LabId, lab_document_body, refuse_nulls, tag
+from app.api.schemas import LabCreate, LabPublic, LabUpdate, ProblemList
+from app.db.convert import document_from_rows, load_rows
+from app.db.labs import change_lab, claim_next_version, get_lab, import_lab, replace_lab, utcnow
+from app.db.models import LabRow
+from app.db.session import read_session, write_session
+from app.engine.document import LabDocument
+from app.engine.loading import lab_to_json, lab_to_yaml
+
+router = APIRouter(prefix="/labs", tags=["labs"])
+ERRORS = {404: {"model": ProblemList}, 412: {"model": ProblemList}, 422: {"model": ProblemList}}
+LabDocumentBody = Annotated[LabDocument, Depends(lab_document_body)]
+
+
+def public(lab: LabRow) -> LabPublic:
+    return LabPublic.model_validate(lab, from_attributes=True)
+
+
+@router.get("", summary="List labs", response_model=list[LabPublic])
+def list_labs(engine: EngineDep) -> list[LabPublic]:
+    with read_session(engine) as session:
+        return [public(lab) for lab in session.exec(select(LabRow).order_by(col(LabRow.id)))]
+
+
+@router.post("", status_code=201, summary="Create an empty lab", response_model=LabPublic, responses=ERRORS)
+def create_lab(body: LabCreate, engine: EngineDep, response: Response) -> LabPublic:
+    with write_session(engine) as session:
+        now = utcnow()
+        lab = LabRow(
+            name=body.name,
+            description=body.description,
+            clock=body.clock,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(lab)
+        session.flush()
+        result = public(lab)
+    response.headers["Location"] = f"/api/v1/labs/{result.id}"
+    tag(response, result.version)
+    return result
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    summary="Import a lab document (JSON or YAML)",
+    description="Stores a whole lab at once. An invalid document stores nothing and gets 422 with every problem.",
+    response_model=LabPublic,
+    responses=ERRORS,
+    openapi_extra=DOCUMENT_BODY,
+)
+def import_document(doc: LabDocumentBody, engine: EngineDep, response: Response) -> LabPublic:
+    with write_session(engine) as session:
+        result = public(import_lab(session, doc))
+    response.headers["Location"] = f"/api/v1/labs/{result.id}"
+    tag(response, result.version)
+    return result
+
+
+@router.get("/{lab_id}", summary="Read a lab", response_model=LabPublic, responses=ERRORS)
+def read_lab(lab_id: LabId, engine: EngineDep, response: Response) -> LabPublic:
+    with read_session(engine) as session:
+        result = public(get_lab(session, lab_id))
+    tag(response, result.version)
+    return result
+
+
+@router.patch("/{lab_id}", summary="Rename or describe a lab", response_model=LabPublic, responses=ERRORS)
+def update_lab(lab_id: LabId, body: LabUpdate, engine: EngineDep, response: Response, if_match: IfMatch = None):
+    changes = body.model_dump(exclude_unset=True)
+    refuse_nulls(changes, {"name"})
+    with write_session(engine) as session:
+
+        def apply(lab: LabRow) -> LabRow:
+            for key, value in changes.items():
+                setattr(lab, key, value)
+            session.add(lab)
+            return lab
+
+        lab, _ = change_lab(session, lab_id, if_match, apply)
+        result = public(lab)
+    tag(response, result.version)
+    return result
+
+
+@router.delete("/{lab_id}", status_code=204, summary="Delete a lab and everything in it", responses=ERRORS)
+def delete_lab(lab_id: LabId, engine: EngineDep, if_match: IfMatch = None) -> Response:
+    with write_session(engine) as session:
+        lab = claim_next_version(session, lab_id, if_match)
+        session.delete(lab)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{lab_id}/document",
+    summary="Export a lab as a document",
+    description="JSON by default, YAML with `?format=yaml`. Importing the export gives an equal lab.",
+    responses={**ERRORS, 200: {"content": {"application/json": {}, "application/yaml": {}}}},
+)
+def export_document(
+    lab_id: LabId, engine: EngineDep, format: Annotated[Literal["json", "yaml"], Query()] = "json"
+) -> Response:
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        doc = document_from_rows(load_rows(session, lab))
+        version = lab.version
+    if format == "yaml":
+        response: Response = PlainTextResponse(lab_to_yaml(doc), media_type="application/yaml")
+    else:
+        response = Response(lab_to_json(doc), media_type="application/json")
+    tag(response, version)
+    response.headers["Content-Disposition"] = f'inline; filename="lab-{lab_id}.{format}"'
+    return response
+
+
+@router.put(
+    "/{lab_id}/document",
+    summary="Replace a whole lab atomically",
+    description="All parts get new ids. An invalid document changes nothing.",
+    response_model=LabPublic,
+    responses=ERRORS,
+    openapi_extra=DOCUMENT_BODY,
+)
+def replace_document(
+    lab_id: LabId, doc: LabDocumentBody, engine: EngineDep, response: Response, if_match: IfMatch = None
+) -> LabPublic:
+    with write_session(engine) as session:
+        result = public(replace_lab(session, lab_id, doc, if_match))
+    tag(response, result.version)
+    return result

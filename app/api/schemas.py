@@ -1,0 +1,279 @@
+"""Request and response bodies of the REST API. Field types are the lab document's own, so a value
+the document would refuse is refused here with the same message."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.engine.document import (
+    AddressSetting,
+    Clock,
+    Count,
+    Flag,
+    Ip,
+    IpList,
+    LanDhcp,
+    MacAddress,
+    Name,
+    OperatingSystem,
+    Services,
+    Subnet,
+    VirtualServerDhcp,
+)
+from app.engine.products import NetworkKind, Product
+
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
+Description = Annotated[str, Field(max_length=2000)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Labs
+
+
+class LabCreate(Body):
+    name: Name
+    description: Description | None = None
+    clock: Clock | None = Field(None, description="Simulated boot time (the hosts' local time, no zone).")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Classroom 3", "description": "Week 2 lab"}]},
+    )
+
+
+class LabUpdate(Body):
+    name: Name | None = None
+    description: Description | None = None
+    clock: Clock | None = None
+
+
+class LabPublic(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    clock: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# LANs
+
+
+class LanFields(Body):
+    gateway: Ip | None = None
+    internet: Flag | None = None
+    dns_servers: IpList = []
+    dns_suffix: Name | None = None
+    dhcp: LanDhcp | None = None
+
+
+class LanCreate(LanFields):
+    name: Name
+    subnet: Subnet
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Office LAN",
+                    "subnet": "192.168.11.0/24",
+                    "gateway": "192.168.11.1",
+                    "dns_servers": ["192.168.11.4"],
+                    "dhcp": {"range": ["192.168.11.100", "192.168.11.199"]},
+                }
+            ]
+        },
+    )
+
+
+class LanUpdate(LanFields):
+    name: Name | None = None
+    subnet: Subnet | None = None
+    dns_servers: IpList | None = None  # type: ignore[assignment]
+
+
+class LanPublic(BaseModel):
+    id: int
+    lab_id: int
+    name: str
+    subnet: str
+    gateway: str | None
+    internet: bool | None
+    dns_servers: list[str]
+    dns_suffix: str | None
+    dhcp: dict[str, Any] | None
+
+
+# Hosts
+
+
+class HostFields(Body):
+    lan_id: Id | None = None
+    nic: Name = "Ethernet"
+    nic_mac: MacAddress | None = None
+    address: AddressSetting = "dhcp"
+
+
+class HostCreate(HostFields):
+    name: Name
+    product: Product
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"name": "host1", "product": "virtual_pc_2007", "lan_id": 1, "nic_mac": "00-1B-FC-91-5C-12"}]
+        },
+    )
+
+
+class HostUpdate(HostFields):
+    name: Name | None = None
+    product: Product | None = None
+    nic: Name | None = None  # type: ignore[assignment]
+    address: AddressSetting | None = None  # type: ignore[assignment]
+
+
+class HostPublic(BaseModel):
+    id: int
+    lab_id: int
+    name: str
+    product: str
+    lan_id: int | None
+    nic: str
+    nic_mac: str | None
+    address: Any
+
+
+# Networks
+
+
+class NetworkFields(Body):
+    dhcp: VirtualServerDhcp | None = None
+    management_os: Flag | None = None
+    host_address: AddressSetting | None = None
+
+
+class NetworkCreate(NetworkFields):
+    host_id: Id
+    name: Name
+    kind: NetworkKind
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"host_id": 1, "name": "Lab A", "kind": "internal"}]}
+    )
+
+
+class NetworkUpdate(NetworkFields):
+    name: Name | None = None
+    kind: NetworkKind | None = None
+
+
+class NetworkPublic(BaseModel):
+    id: int
+    lab_id: int
+    host_id: int
+    name: str
+    kind: str
+    dhcp: dict[str, Any] | None
+    management_os: bool | None
+    host_address: Any
+
+
+# Adapters
+
+
+class AdapterFields(Body):
+    network_id: Id | None = Field(None, description="The network to attach to; null: not connected.")
+    mac: MacAddress | None = None
+    address: AddressSetting = "dhcp"
+    vlan: Count | None = Field(None, ge=1, le=4094)
+
+
+class AdapterSpec(AdapterFields):
+    """An adapter created together with its VM."""
+
+
+class AdapterCreate(AdapterFields):
+    vm_id: Id
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"vm_id": 1, "network_id": 2}]})
+
+
+class AdapterUpdate(AdapterFields):
+    address: AddressSetting | None = None  # type: ignore[assignment]
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"network_id": 2}, {"network_id": None}]})
+
+
+class AdapterPublic(BaseModel):
+    id: int
+    lab_id: int
+    vm_id: int
+    index: int = Field(description="1 for the VM's first adapter (Local Area Connection), 2 for the next…")
+    network_id: int | None
+    mac: str | None
+    address: Any
+    vlan: int | None
+
+
+# VMs
+
+
+class VmFields(Body):
+    hostname: Name | None = None
+    os: OperatingSystem = OperatingSystem.OTHER
+    x: Coordinate = 0
+    y: Coordinate = 0
+    services: Services = Services()
+
+
+class VmCreate(VmFields):
+    host_id: Id
+    name: Name
+    adapters: list[AdapterSpec] = Field(default_factory=lambda: [AdapterSpec()], min_length=1, max_length=8)
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"host_id": 1, "name": "xp1", "os": "windows_xp", "adapters": [{}]}]},
+    )
+
+
+class VmUpdate(VmFields):
+    name: Name | None = None
+    os: OperatingSystem | None = None  # type: ignore[assignment]
+    x: Coordinate | None = None  # type: ignore[assignment]
+    y: Coordinate | None = None  # type: ignore[assignment]
+    services: Services | None = None  # type: ignore[assignment]
+
+
+class VmPublic(BaseModel):
+    id: int
+    lab_id: int
+    host_id: int
+    name: str
+    hostname: str | None
+    os: str
+    x: float
+    y: float
+    services: dict[str, Any]
+    adapter_ids: list[int]
+
+
+# Problems
+
+
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ProblemList(BaseModel):
+    detail: list[Problem] | str

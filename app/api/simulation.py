@@ -1,0 +1,110 @@
+"""What a lab does: the simulation result, one reachability pair, a VM's ipconfig, and stateless simulate."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from app.api.deps import DOCUMENT_BODY, EngineDep, LabId, PartId, lab_document_body, tag
+from app.api.schemas import ProblemList
+from app.db.convert import document_from_rows, load_rows
+from app.db.labs import get_lab, get_part
+from app.db.models import HostRow
+from app.db.session import read_session
+from app.engine.document import LabDocument
+from app.engine.ipconfig import Layout, Locale
+from app.engine.result import Reachability, SimulationResult
+from app.engine.simulate import Simulation
+from app.errors import NotFound
+
+router = APIRouter(tags=["simulation"])
+ERRORS = {404: {"model": ProblemList}, 422: {"model": ProblemList}}
+EndpointId = Annotated[
+    str, Query(min_length=1, max_length=250, description="e.g. vm:host1/xp1, host:host1, lan:Office LAN, internet")
+]
+
+
+def _load(engine, lab_id: LabId) -> tuple[LabDocument, int]:
+    """The lab as a document, in a constant number of queries (the lab, then one per table)."""
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        return document_from_rows(load_rows(session, lab)), lab.version
+
+
+def _json(result: SimulationResult, version: int | None = None) -> Response:
+    # Serialized directly: re-validating up to 89,700 pair rows through a response model would cost more
+    # than computing them.
+    response = Response(result.to_json(indent=None), media_type="application/json")
+    if version is not None:
+        tag(response, version)
+    return response
+
+
+@router.get(
+    "/labs/{lab_id}/simulation",
+    summary="Simulate a lab",
+    description="Every adapter's address, every host OS's, and every ordered pair of endpoints with `via`, "
+    "the first failing `reason` and a readable `path` (SPEC §7).",
+    response_model=SimulationResult,
+    responses=ERRORS,
+)
+def simulate_lab(lab_id: LabId, engine: EngineDep) -> Response:
+    doc, version = _load(engine, lab_id)
+    return _json(Simulation(doc).result(), version)
+
+
+@router.get(
+    "/labs/{lab_id}/reachability",
+    summary="Can one endpoint open a connection to another?",
+    response_model=Reachability,
+    responses=ERRORS,
+)
+def reachability_pair(
+    lab_id: LabId,
+    engine: EngineDep,
+    response: Response,
+    source: Annotated[str, Query(alias="from", min_length=1, max_length=250, description="e.g. vm:host1/xp1")],
+    to: EndpointId,
+) -> Reachability:
+    doc, version = _load(engine, lab_id)
+    simulation = Simulation(doc)
+    known = set(simulation.endpoints)
+    for endpoint in (source, to):
+        if endpoint not in known:
+            raise NotFound(f"no endpoint '{endpoint}' in lab {lab_id}; endpoints: {', '.join(simulation.endpoints)}")
+    if source == to:
+        raise NotFound("from and to are the same endpoint; pairs are of two distinct endpoints")
+    tag(response, version)
+    return simulation.pair(source, to)
+
+
+@router.get(
+    "/labs/{lab_id}/vms/{vm_id}/ipconfig",
+    summary="What `ipconfig /all` shows inside a VM",
+    response_class=PlainTextResponse,
+    responses={**ERRORS, 200: {"content": {"text/plain": {}}}},
+)
+def vm_ipconfig(
+    lab_id: LabId, vm_id: PartId, engine: EngineDep, locale: Locale = Locale.EN, layout: Layout = Layout.XP
+) -> Response:
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        vm = get_part(session, "vm", lab_id, vm_id)
+        host = session.get(HostRow, vm.host_id)
+        doc = document_from_rows(load_rows(session, lab))
+        version = lab.version
+    text = Simulation(doc).ipconfig(f"{host.name}/{vm.name}", locale, layout)  # type: ignore[union-attr]
+    response = PlainTextResponse(text)
+    tag(response, version)
+    return response
+
+
+@router.post(
+    "/simulate",
+    summary="Simulate a lab document without storing it",
+    response_model=SimulationResult,
+    responses={422: {"model": ProblemList}},
+    openapi_extra=DOCUMENT_BODY,
+)
+def simulate_document(doc: Annotated[LabDocument, Depends(lab_document_body)]) -> Response:
+    return _json(Simulation(doc).result())

@@ -1,0 +1,229 @@
+"""The one place that converts between stored rows and the lab document."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
+from app.engine.document import LabDocument
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class LabRows:
+    """A whole lab as rows, each list in document order."""
+
+    lab: LabRow
+    lans: list[LanRow] = field(default_factory=list)
+    hosts: list[HostRow] = field(default_factory=list)
+    networks: list[NetworkRow] = field(default_factory=list)
+    vms: list[VmRow] = field(default_factory=list)
+    adapters: list[AdapterRow] = field(default_factory=list)
+
+
+def load_rows(session: Session, lab: LabRow) -> LabRows:
+    """Five queries, whatever the size of the lab."""
+
+    def rows(table):
+        return list(
+            session.exec(
+                select(table)
+                .where(table.lab_id == lab.id)
+                .order_by(col(table.position), col(table.id))
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    return LabRows(lab, rows(LanRow), rows(HostRow), rows(NetworkRow), rows(VmRow), rows(AdapterRow))
+
+
+class CrossReferenceError(Exception):
+    """A stored id points outside the lab or across hosts: reported like a document error."""
+
+    def __init__(self, loc: Loc, value: Any, message: str):
+        super().__init__(message)
+        self.loc, self.value, self.message = loc, value, message
+
+
+@dataclass
+class DocumentView:
+    """The document built from rows, and where each row stands in it (for error messages)."""
+
+    data: dict[str, Any]
+    locations: dict[tuple[str, int], Loc]
+
+
+def _set(target: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        target[key] = value
+
+
+def document_data(rows: LabRows) -> DocumentView:
+    """Builds the lab document's data. Raises CrossReferenceError for an id that crosses lab or host bounds."""
+    lab = rows.lab
+    data: dict[str, Any] = {"vnetlab": 1, "name": lab.name}
+    _set(data, "description", lab.description)
+    if lab.clock is not None:
+        data["clock"] = lab.clock.isoformat()
+    locations: dict[tuple[str, int], Loc] = {}
+    lan_names: dict[int, str] = {}
+    data["lans"] = []
+    for i, lan in enumerate(rows.lans):
+        locations[("lan", lan.id)] = ("lans", i)  # type: ignore[index]
+        lan_names[lan.id] = lan.name  # type: ignore[index]
+        item: dict[str, Any] = {"name": lan.name, "subnet": lan.subnet}
+        for key in ("gateway", "internet", "dns_servers", "dns_suffix", "dhcp"):
+            _set(item, key, getattr(lan, key))
+        data["lans"].append(item)
+
+    networks_by_host: dict[int, list[NetworkRow]] = {}
+    for network in rows.networks:
+        networks_by_host.setdefault(network.host_id, []).append(network)
+    vms_by_host: dict[int, list[VmRow]] = {}
+    for vm in rows.vms:
+        vms_by_host.setdefault(vm.host_id, []).append(vm)
+    adapters_by_vm: dict[int, list[AdapterRow]] = {}
+    for adapter in rows.adapters:
+        adapters_by_vm.setdefault(adapter.vm_id, []).append(adapter)
+    network_by_id = {n.id: n for n in rows.networks}
+
+    data["hosts"] = []
+    for h, host in enumerate(rows.hosts):
+        hloc: Loc = ("hosts", h)
+        locations[("host", host.id)] = hloc  # type: ignore[index]
+        item = {"name": host.name, "product": host.product, "nic": host.nic}
+        if host.lan_id is not None:
+            if host.lan_id not in lan_names:
+                raise CrossReferenceError((*hloc, "lan_id"), host.lan_id, f"no LAN {host.lan_id} in this lab")
+            item["lan"] = lan_names[host.lan_id]
+        _set(item, "nic_mac", host.nic_mac)
+        _set(item, "address", host.address)
+        item["networks"] = []
+        for n, network in enumerate(networks_by_host.get(host.id, [])):  # type: ignore[arg-type]
+            locations[("network", network.id)] = (*hloc, "networks", n)  # type: ignore[index]
+            net: dict[str, Any] = {"name": network.name, "kind": network.kind}
+            for key in ("dhcp", "management_os", "host_address"):
+                _set(net, key, getattr(network, key))
+            item["networks"].append(net)
+        item["vms"] = []
+        for v, vm in enumerate(vms_by_host.get(host.id, [])):  # type: ignore[arg-type]
+            vloc: Loc = (*hloc, "vms", v)
+            locations[("vm", vm.id)] = vloc  # type: ignore[index]
+            machine: dict[str, Any] = {"name": vm.name, "os": vm.os, "adapters": []}
+            _set(machine, "hostname", vm.hostname)
+            _set(machine, "services", vm.services)
+            for a, adapter in enumerate(adapters_by_vm.get(vm.id, [])):  # type: ignore[arg-type]
+                aloc: Loc = (*vloc, "adapters", a)
+                locations[("adapter", adapter.id)] = aloc  # type: ignore[index]
+                card: dict[str, Any] = {}
+                if adapter.network_id is not None:
+                    network = network_by_id.get(adapter.network_id)
+                    if network is None:
+                        raise CrossReferenceError(
+                            (*aloc, "network_id"), adapter.network_id, f"no network {adapter.network_id} in this lab"
+                        )
+                    if network.host_id != host.id:
+                        raise CrossReferenceError(
+                            (*aloc, "network_id"),
+                            adapter.network_id,
+                            f"network {adapter.network_id} ('{network.name}') belongs to another host; an adapter "
+                            f"attaches only to networks of its own VM's host ({host.name}) [P-4]",
+                        )
+                    card["network"] = network.name
+                for key in ("mac", "address", "vlan"):
+                    _set(card, key, getattr(adapter, key))
+                machine["adapters"].append(card)
+            item["vms"].append(machine)
+        data["hosts"].append(item)
+    return DocumentView(data, locations)
+
+
+def document_from_rows(rows: LabRows) -> LabDocument:
+    return LabDocument.model_validate(document_data(rows).data)
+
+
+def _json(model: Any) -> Any:
+    if model is None or isinstance(model, str):
+        return model
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:
+    """Stores a validated document's contents under `lab` (which has an id). Virtual PC's fixed
+    networks are stored explicitly, so the API can address them by id."""
+    lab_id = lab.id
+    assert lab_id is not None
+    lan_rows = []
+    for position, lan in enumerate(doc.lans):
+        row = LanRow(
+            lab_id=lab_id,
+            position=position,
+            name=lan.name,
+            subnet=str(lan.subnet),
+            gateway=str(lan.gateway) if lan.gateway else None,
+            internet=lan.internet,
+            dns_servers=[str(s) for s in lan.dns_servers] or None,
+            dns_suffix=lan.dns_suffix,
+            dhcp=_json(lan.dhcp),
+        )
+        lan_rows.append(row)
+    session.add_all(lan_rows)
+    session.flush()
+    lan_ids = {row.name: row.id for row in lan_rows}
+    for h, host in enumerate(doc.hosts):
+        host_row = HostRow(
+            lab_id=lab_id,
+            position=h,
+            name=host.name,
+            product=str(host.product),
+            lan_id=lan_ids[host.lan] if host.lan else None,
+            nic=host.nic,
+            nic_mac=host.nic_mac,
+            address=_json(host.address) if host.address != "dhcp" else None,
+        )
+        session.add(host_row)
+        session.flush()
+        network_rows = [
+            NetworkRow(
+                lab_id=lab_id,
+                host_id=host_row.id,  # type: ignore[arg-type]
+                position=n,
+                name=network.name,
+                kind=str(network.kind),
+                dhcp=_json(network.dhcp),
+                management_os=network.management_os,
+                host_address=_json(network.host_address),
+            )
+            for n, network in enumerate(host.effective_networks())
+        ]
+        vm_rows = [
+            VmRow(
+                lab_id=lab_id,
+                host_id=host_row.id,  # type: ignore[arg-type]
+                position=v,
+                name=vm.name,
+                hostname=vm.hostname,
+                os=str(vm.os),
+                services=_json(vm.services) or None,
+            )
+            for v, vm in enumerate(host.vms)
+        ]
+        session.add_all(network_rows + vm_rows)
+        session.flush()
+        network_ids = {row.name: row.id for row in network_rows}
+        session.add_all(
+            AdapterRow(
+                lab_id=lab_id,
+                vm_id=vm_row.id,  # type: ignore[arg-type]
+                position=a,
+                network_id=network_ids[adapter.network] if adapter.network else None,
+                mac=adapter.mac,
+                address=_json(adapter.address) if adapter.address != "dhcp" else None,
+                vlan=adapter.vlan,
+            )
+            for vm_row, vm in zip(vm_rows, host.vms, strict=True)
+            for a, adapter in enumerate(vm.adapters)
+        )
+    session.flush()

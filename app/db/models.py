@@ -1,0 +1,104 @@
+"""Tables. Every part carries `lab_id`, so a whole lab loads in one query per table; `position` keeps
+document order, which decides who gets which DHCP lease."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _json(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def _lab_id() -> Any:
+    return Field(foreign_key="labs.id", ondelete="CASCADE", index=True)
+
+
+class LabRow(SQLModel, table=True):
+    __tablename__ = "labs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+    clock: NaiveDatetime | None = None  # the hosts' local time, as in the document
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+
+
+class LanRow(SQLModel, table=True):
+    __tablename__ = "lans"
+    __table_args__ = (UniqueConstraint("lab_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = _lab_id()
+    position: int
+    name: str = Field(max_length=100)
+    subnet: str
+    gateway: str | None = None
+    internet: bool | None = None
+    dns_servers: list[str] | None = _json()
+    dns_suffix: str | None = None
+    dhcp: dict | None = _json()
+
+
+class HostRow(SQLModel, table=True):
+    __tablename__ = "hosts"
+    __table_args__ = (UniqueConstraint("lab_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = _lab_id()
+    position: int
+    name: str = Field(max_length=100)
+    product: str
+    lan_id: int | None = Field(default=None, foreign_key="lans.id", ondelete="SET NULL", index=True)
+    nic: str = "Ethernet"
+    nic_mac: str | None = None
+    address: Any = _json()  # "dhcp" or a static address
+
+
+class NetworkRow(SQLModel, table=True):
+    __tablename__ = "networks"
+    __table_args__ = (UniqueConstraint("host_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = _lab_id()
+    host_id: int = Field(foreign_key="hosts.id", ondelete="CASCADE", index=True)
+    position: int
+    name: str = Field(max_length=100)
+    kind: str
+    dhcp: dict | None = _json()
+    management_os: bool | None = None
+    host_address: Any = _json()
+
+
+class VmRow(SQLModel, table=True):
+    __tablename__ = "vms"
+    __table_args__ = (UniqueConstraint("host_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = _lab_id()
+    host_id: int = Field(foreign_key="hosts.id", ondelete="CASCADE", index=True)
+    position: int
+    name: str = Field(max_length=100)
+    hostname: str | None = None
+    os: str = "other"
+    x: float = 0
+    y: float = 0
+    services: dict | None = _json()
+
+
+class AdapterRow(SQLModel, table=True):
+    __tablename__ = "adapters"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = _lab_id()
+    vm_id: int = Field(foreign_key="vms.id", ondelete="CASCADE", index=True)
+    position: int
+    network_id: int | None = Field(default=None, foreign_key="networks.id", ondelete="SET NULL", index=True)
+    mac: str | None = None
+    address: Any = _json()
+    vlan: int | None = None

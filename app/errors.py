@@ -1,0 +1,45 @@
+"""Failures a client causes, raised by the service layer and turned into HTTP answers at the edge."""
+
+from dataclasses import dataclass
+from typing import Any
+
+Loc = tuple[str | int, ...]
+
+
+class ClientError(Exception):
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ClientError):
+    status = 404
+
+
+class Conflict(ClientError):
+    status = 409
+
+
+class PreconditionFailed(ClientError):
+    status = 412
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    loc: Loc
+    message: str
+    type: str = "lab_rule"
+    value: Any = None
+
+
+class RuleViolation(ClientError):
+    """The change would leave the lab invalid: field-level problems, answered with 422 (409 for deletes)."""
+
+    status = 422
+
+    def __init__(self, problems: list[FieldProblem], status: int = 422):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+        self.status = status

@@ -1,0 +1,63 @@
+"""The application factory."""
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+
+from app.api import api_router
+from app.api.errors import install_error_handlers
+from app.config import Settings, get_settings
+from app.db.session import make_engine
+from app.engine.document import LabDocument
+from app.limits import BodySizeLimit
+
+DESCRIPTION = """
+Design and simulate the virtual networks of Virtual PC 2004/2007, Windows Virtual PC, Virtual Server 2005 R2
+and Hyper-V.
+
+**Start here:** `POST /api/v1/labs/import` with a lab document (the example below is Virtual PC's NAT), then
+`GET /api/v1/labs/{lab_id}/simulation` to see every adapter's address and who can reach whom, and why not.
+Edit a lab piece by piece through its LANs, hosts, networks, VMs and adapters: `PATCH` an adapter's
+`network_id` to drag it onto another network. Every response about a lab carries `ETag: "<version>"`;
+send it back as `If-Match` and a change based on a stale view gets 412 instead of overwriting someone's work.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="vnetlab",
+        version="1.0",
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "labs", "description": "Labs, and whole lab documents in and out."},
+            {"name": "simulation", "description": "Addresses, reachability and ipconfig."},
+            {"name": "health", "description": "For load balancers and container runtimes."},
+        ],
+    )
+    app.state.engine = engine or make_engine(settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(api_router)
+
+    @app.get("/healthz", tags=["health"], summary="Is the service up and its database reachable?")
+    def healthz() -> dict[str, str]:
+        with app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = original_openapi()
+            schema["components"]["schemas"]["LabDocument"] = LabDocument.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            defs = schema["components"]["schemas"]["LabDocument"].pop("$defs", {})
+            for name, definition in defs.items():
+                schema["components"]["schemas"].setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
