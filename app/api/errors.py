@@ -5,6 +5,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.engine.document import UNION_TAGS
 from app.errors import ClientError, RuleViolation
 
 
@@ -24,7 +25,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         details = [
-            {"loc": list(item["loc"]), "msg": str(item["msg"]).removeprefix("Value error, "), "type": item["type"]}
+            {
+                "loc": [part for part in item["loc"] if part not in UNION_TAGS],
+                "msg": str(item["msg"]).removeprefix("Value error, "),
+                "type": item["type"],
+            }
             for item in error.errors()
         ]
         return problem(422, details)

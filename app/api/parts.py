@@ -147,17 +147,28 @@ def _create_vm_adapters(session: Session, vm: VmRow, body: BaseModel) -> None:
 
 
 SPECS = [
-    PartSpec("lan", "lans", "LANs", LanCreate, LanUpdate, LanPublic, "lab_id", "lab_id", frozenset({"name", "subnet", "dns_servers"})),
     PartSpec(
-        "host", "hosts", "hosts", HostCreate, HostUpdate, HostPublic, "lab_id", "lab_id",
-        frozenset({"name", "product", "nic", "address"}), _create_fixed_networks,
+        kind="lan", plural="lans", tag="LANs", create=LanCreate, update=LanUpdate, public=LanPublic,
+        name_scope="lab_id", position_scope="lab_id", required=frozenset({"name", "subnet", "dns_servers"}),
     ),
-    PartSpec("network", "networks", "networks", NetworkCreate, NetworkUpdate, NetworkPublic, "host_id", "host_id", frozenset({"name", "kind"})),
     PartSpec(
-        "vm", "vms", "VMs", VmCreate, VmUpdate, VmPublic, "host_id", "host_id",
-        frozenset({"name", "os", "x", "y", "services"}), _create_vm_adapters,
+        kind="host", plural="hosts", tag="hosts", create=HostCreate, update=HostUpdate, public=HostPublic,
+        name_scope="lab_id", position_scope="lab_id", required=frozenset({"name", "product", "nic", "address"}),
+        after_create=_create_fixed_networks,
     ),
-    PartSpec("adapter", "adapters", "adapters", AdapterCreate, AdapterUpdate, AdapterPublic, None, "vm_id", frozenset({"address"})),
+    PartSpec(
+        kind="network", plural="networks", tag="networks", create=NetworkCreate, update=NetworkUpdate,
+        public=NetworkPublic, name_scope="host_id", position_scope="host_id", required=frozenset({"name", "kind"}),
+    ),
+    PartSpec(
+        kind="vm", plural="vms", tag="VMs", create=VmCreate, update=VmUpdate, public=VmPublic,
+        name_scope="host_id", position_scope="host_id", required=frozenset({"name", "os", "x", "y", "services"}),
+        after_create=_create_vm_adapters,
+    ),
+    PartSpec(
+        kind="adapter", plural="adapters", tag="adapters", create=AdapterCreate, update=AdapterUpdate,
+        public=AdapterPublic, name_scope=None, position_scope="vm_id", required=frozenset({"address"}),
+    ),
 ]  # fmt: skip
 
 

@@ -56,7 +56,7 @@ class LabPublic(BaseModel):
     id: int
     name: str
     description: str | None
-    clock: datetime | None
+    clock: Clock | None
     version: int
     created_at: datetime
     updated_at: datetime

@@ -57,15 +57,16 @@ def claim_next_version(session: Session, lab_id: int, if_match: str | None) -> L
         raise PreconditionFailed(
             f"lab {lab_id} is at version {lab.version}, not {if_match}: it changed elsewhere; reload it"
         )
-    now = utcnow()
+    now, current = utcnow(), lab.version
     claimed = session.execute(
         update(LabRow)
-        .where(LabRow.id == lab_id, LabRow.version == lab.version)
-        .values(version=lab.version + 1, updated_at=now)
+        .where(LabRow.id == lab_id, LabRow.version == current)
+        .values(version=current + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed(f"lab {lab_id} changed while this change was made; reload it")
-    set_committed_value(lab, "version", lab.version + 1)
+    set_committed_value(lab, "version", current + 1)
     set_committed_value(lab, "updated_at", now)
     return lab
 

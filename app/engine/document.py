@@ -21,6 +21,7 @@ from pydantic import (
     Strict,
     Tag,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -94,7 +95,15 @@ def _local_time(value: datetime) -> datetime:
     return value
 
 
-Clock = Annotated[datetime, BeforeValidator(_written_time), AfterValidator(_local_time)]
+LOCAL_TIME_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+    "description": "Local date and time without a zone, e.g. 2009-09-15T10:04:03",
+    "examples": ["2009-09-15T10:04:03"],
+}
+Clock = Annotated[
+    datetime, BeforeValidator(_written_time), AfterValidator(_local_time), WithJsonSchema(LOCAL_TIME_SCHEMA)
+]
 Flag = Annotated[bool, Strict()]
 Count = Annotated[int, Strict()]
 

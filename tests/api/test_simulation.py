@@ -1,0 +1,65 @@
+"""Simulation over REST: the §7 result, one pair, ipconfig, stateless simulate, and the query budget."""
+
+from app.engine.document import LabDocument
+from app.engine.simulate import Simulation
+from bench.labs import lab_data
+from tests.api.conftest import EXAMPLES, QueryCounter, import_example
+
+API = "/api/v1"
+
+
+def test_stored_lab_simulates_exactly_like_its_document(client):
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        lab = client.post(f"{API}/labs/import", content=path.read_bytes(), headers={"Content-Type": "application/yaml"})
+        response = client.get(f"{API}/labs/{lab.json()['id']}/simulation")
+        assert response.status_code == 200 and response.headers["ETag"] == '"1"'
+        exported = client.get(f"{API}/labs/{lab.json()['id']}/document").json()
+        expected = Simulation(LabDocument.model_validate(exported)).result().to_json(indent=None)
+        assert response.text == expected
+
+
+def test_simulation_loads_a_200_vm_lab_in_at_most_10_queries(client, engine):  # [API]
+    lab = client.post(f"{API}/labs/import", json=lab_data(200)).json()
+    with QueryCounter(engine) as counter:
+        response = client.get(f"{API}/labs/{lab['id']}/simulation")
+    assert response.status_code == 200 and len(response.json()["adapters"]) > 300
+    assert len(counter.queries) <= 10, counter.queries
+
+
+def test_one_pair(client):
+    lab = import_example(client, "01")
+    url = f"{API}/labs/{lab['id']}/reachability"
+    out = client.get(url, params={"from": "vm:host1/xp-nat", "to": "internet"})
+    assert out.status_code == 200 and out.headers["ETag"] == '"1"'
+    assert out.json()["reachable"] is True and out.json()["via"] == "nat" and out.json()["from"] == "vm:host1/xp-nat"
+    blocked = client.get(url, params={"from": "internet", "to": "vm:host1/xp-nat"}).json()
+    assert blocked["reason"]["code"] == "nat_inbound_blocked"
+    unknown = client.get(url, params={"from": "vm:host1/ghost", "to": "internet"})
+    assert unknown.status_code == 404 and "vm:host1/xp-nat" in unknown.json()["detail"]
+    assert client.get(url, params={"from": "internet", "to": "internet"}).status_code == 404
+    assert client.get(url, params={"from": "internet"}).status_code == 422
+
+
+def test_ipconfig_text(client):
+    lab = import_example(client, "01")
+    vm = next(v for v in client.get(f"{API}/labs/{lab['id']}/vms").json() if v["name"] == "xp-nat")
+    text = client.get(f"{API}/labs/{lab['id']}/vms/{vm['id']}/ipconfig", params={"locale": "ja", "layout": "seed"})
+    assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
+    assert "        IP Address. . . . . . . . . . . : 192.168.131.64" in text.text
+    assert "2026年9月20日 4:52:34" in text.text
+    assert client.get(f"{API}/labs/{lab['id']}/vms/{vm['id']}/ipconfig", params={"locale": "fr"}).status_code == 422
+    assert client.get(f"{API}/labs/{lab['id']}/vms/999999/ipconfig").status_code == 404
+
+
+def test_stateless_simulate_stores_nothing(client):
+    text = (EXAMPLES / "06-lan-pool-exhausted.yaml").read_bytes()
+    response = client.post(f"{API}/simulate", content=text, headers={"Content-Type": "application/yaml"})
+    assert response.status_code == 200
+    assert [a["source"] for a in response.json()["adapters"]] == ["dhcp", "dhcp", "apipa"]
+    assert client.get(f"{API}/labs").json() == []
+    bad = client.post(f"{API}/simulate", json={"vnetlab": 1})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
