@@ -1,5 +1,6 @@
 """The `vnetlab` command line (SPEC §10): simulate and validate lab documents."""
 
+import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -103,7 +104,12 @@ def serve(
     except Exception as error:
         raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
     typer.echo(f"vnetlab: database ready ({settings.database_url}); serving on http://{host}:{port}", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    app = create_app(settings)
+    # What is loaded by now lives as long as the process: keep the garbage collector from walking it again
+    # and again (it showed as 40 ms pauses at the 99th percentile of simulation requests).
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def _vm_ref(simulation: Simulation, vm: str) -> str:

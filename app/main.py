@@ -5,6 +5,7 @@ from sqlalchemy import Engine, text
 
 from app.api import api_router
 from app.api.errors import install_error_handlers
+from app.api.simulation_cache import SimulationCache
 from app.config import Settings, get_settings
 from app.db.session import make_engine
 from app.engine.document import LabDocument
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         ],
     )
     app.state.engine = engine or make_engine(settings)
+    app.state.simulation_cache = SimulationCache()
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(api_router)

@@ -2,12 +2,14 @@
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Path, Request, Response
+from fastapi import BackgroundTasks, Depends, Header, Path, Request, Response
 from sqlalchemy import Engine
 
+from app.api.simulation_cache import SimulationCache
 from app.db.labs import etag
 from app.engine.document import LabDocument
 from app.engine.loading import LabDocumentError, lab_from_data, parse_text
+from app.engine.simulate import simulate_json
 from app.errors import FieldProblem, RuleViolation
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -18,6 +20,24 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_simulation_cache(request: Request) -> SimulationCache:
+    return request.app.state.simulation_cache
+
+
+CacheDep = Annotated[SimulationCache, Depends(get_simulation_cache)]
+
+
+def prepare_simulation(request: Request, tasks: BackgroundTasks, lab: Any, document: LabDocument) -> None:
+    """After a change commits: once the response is sent, simulate the lab's new version for the read
+    that follows (it waits for this rather than starting over)."""
+    cache = get_simulation_cache(request)
+    job = cache.prepare(cache.key(lab), lambda: simulate_json(document))
+    if job is not None:
+        tasks.add_task(job)
+
+
 MAX_ID = 2**31 - 1  # ids beyond what the databases store are simply unknown
 LabId = Annotated[int, Path(ge=1, le=MAX_ID, description="The lab's id")]
 PartId = Annotated[int, Path(ge=1, le=MAX_ID, description="The part's id (unique across the whole database)")]

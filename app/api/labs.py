@@ -2,11 +2,20 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from sqlmodel import col, select
 
-from app.api.deps import DOCUMENT_BODY, EngineDep, IfMatch, LabId, lab_document_body, refuse_nulls, tag
+from app.api.deps import (
+    DOCUMENT_BODY,
+    EngineDep,
+    IfMatch,
+    LabId,
+    lab_document_body,
+    prepare_simulation,
+    refuse_nulls,
+    tag,
+)
 from app.api.schemas import LabCreate, LabPublic, LabUpdate, ProblemList
 from app.db.convert import document_from_rows, load_rows
 from app.db.labs import change_lab, claim_next_version, get_lab, import_lab, replace_lab, utcnow
@@ -58,9 +67,13 @@ def create_lab(body: LabCreate, engine: EngineDep, response: Response) -> LabPub
     responses=ERRORS,
     openapi_extra=DOCUMENT_BODY,
 )
-def import_document(doc: LabDocumentBody, engine: EngineDep, response: Response) -> LabPublic:
+def import_document(
+    request: Request, tasks: BackgroundTasks, doc: LabDocumentBody, engine: EngineDep, response: Response
+) -> LabPublic:
     with write_session(engine) as session:
-        result = public(import_lab(session, doc))
+        lab = import_lab(session, doc)
+        result = public(lab)
+    prepare_simulation(request, tasks, lab, doc)
     response.headers["Location"] = f"/api/v1/labs/{result.id}"
     tag(response, result.version)
     return result
@@ -75,7 +88,15 @@ def read_lab(lab_id: LabId, engine: EngineDep, response: Response) -> LabPublic:
 
 
 @router.patch("/{lab_id}", summary="Rename or describe a lab", response_model=LabPublic, responses=ERRORS)
-def update_lab(lab_id: LabId, body: LabUpdate, engine: EngineDep, response: Response, if_match: IfMatch = None):
+def update_lab(
+    request: Request,
+    tasks: BackgroundTasks,
+    lab_id: LabId,
+    body: LabUpdate,
+    engine: EngineDep,
+    response: Response,
+    if_match: IfMatch = None,
+):
     changes = body.model_dump(exclude_unset=True)
     refuse_nulls(changes, {"name"})
     with write_session(engine) as session:
@@ -86,8 +107,9 @@ def update_lab(lab_id: LabId, body: LabUpdate, engine: EngineDep, response: Resp
             session.add(lab)
             return lab
 
-        lab, _ = change_lab(session, lab_id, if_match, apply)
+        lab, _, document = change_lab(session, lab_id, if_match, apply)
         result = public(lab)
+    prepare_simulation(request, tasks, lab, document)
     tag(response, result.version)
     return result
 
@@ -131,9 +153,17 @@ def export_document(
     openapi_extra=DOCUMENT_BODY,
 )
 def replace_document(
-    lab_id: LabId, doc: LabDocumentBody, engine: EngineDep, response: Response, if_match: IfMatch = None
+    request: Request,
+    tasks: BackgroundTasks,
+    lab_id: LabId,
+    doc: LabDocumentBody,
+    engine: EngineDep,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> LabPublic:
     with write_session(engine) as session:
-        result = public(replace_lab(session, lab_id, doc, if_match))
+        lab = replace_lab(session, lab_id, doc, if_match)
+        result = public(lab)
+    prepare_simulation(request, tasks, lab, doc)
     tag(response, result.version)
     return result

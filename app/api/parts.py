@@ -5,11 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from app.api.deps import EngineDep, IfMatch, LabId, PartId, refuse_nulls, tag
+from app.api.deps import EngineDep, IfMatch, LabId, PartId, prepare_simulation, refuse_nulls, tag
 from app.api.schemas import (
     AdapterCreate,
     AdapterPublic,
@@ -190,7 +190,15 @@ def build_router(spec: PartSpec) -> APIRouter:
             tag(response, lab.version)
             return [to_public(spec, row, context) for row in rows]
 
-    def create_part(lab_id: LabId, body: spec.create, engine: EngineDep, response: Response, if_match: IfMatch = None):  # type: ignore[name-defined]
+    def create_part(
+        request: Request,
+        tasks: BackgroundTasks,
+        lab_id: LabId,
+        body: spec.create,
+        engine: EngineDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ):  # type: ignore[name-defined]
         values = stored(body.model_dump(mode="json", exclude={"adapters"}))
         with write_session(engine) as session:
 
@@ -206,8 +214,9 @@ def build_router(spec: PartSpec) -> APIRouter:
                 spec.after_create(session, row, body)
                 return row
 
-            row, lab = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+            row, lab, document = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
             result = to_public(spec, row, context_for(session, lab_id))
+        prepare_simulation(request, tasks, lab, document)
         response.headers["Location"] = f"/api/v1/labs/{lab_id}/{spec.plural}/{row.id}"
         tag(response, lab.version)
         return result
@@ -221,6 +230,8 @@ def build_router(spec: PartSpec) -> APIRouter:
         return result
 
     def update_part(
+        request: Request,
+        tasks: BackgroundTasks,
         lab_id: LabId,
         part_id: PartId,
         body: spec.update,
@@ -242,18 +253,27 @@ def build_router(spec: PartSpec) -> APIRouter:
                 session.add(row)
                 return row
 
-            row, lab = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+            row, lab, document = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
             result = to_public(spec, row, context_for(session, lab_id))
+        prepare_simulation(request, tasks, lab, document)
         tag(response, lab.version)
         return result
 
-    def delete_part(lab_id: LabId, part_id: PartId, engine: EngineDep, if_match: IfMatch = None) -> Response:
+    def delete_part(
+        request: Request,
+        tasks: BackgroundTasks,
+        lab_id: LabId,
+        part_id: PartId,
+        engine: EngineDep,
+        if_match: IfMatch = None,
+    ) -> Response:
         with write_session(engine) as session:
 
             def apply(lab: LabRow) -> None:
                 session.delete(get_part(session, spec.kind, lab_id, part_id))
 
-            _, lab = change_lab(session, lab_id, if_match, apply, status=409)
+            _, lab, document = change_lab(session, lab_id, if_match, apply, status=409)
+        prepare_simulation(request, tasks, lab, document)
         response = Response(status_code=204)
         tag(response, lab.version)
         return response

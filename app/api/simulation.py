@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import DOCUMENT_BODY, EngineDep, LabId, PartId, lab_document_body, tag
+from app.api.deps import DOCUMENT_BODY, CacheDep, EngineDep, LabId, PartId, lab_document_body, tag
 from app.api.schemas import ProblemList
 from app.db.convert import document_from_rows, load_rows
 from app.db.labs import get_lab, get_part
@@ -14,7 +14,7 @@ from app.db.session import read_session
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.result import Reachability, SimulationResult
-from app.engine.simulate import Simulation
+from app.engine.simulate import Simulation, simulate_json
 from app.errors import NotFound
 
 router = APIRouter(tags=["simulation"])
@@ -31,13 +31,10 @@ def _load(engine, lab_id: LabId) -> tuple[LabDocument, int]:
         return document_from_rows(load_rows(session, lab)), lab.version
 
 
-def _json(result: SimulationResult, version: int | None = None) -> Response:
+def _json(doc: LabDocument) -> Response:
     # Serialized directly: re-validating up to 89,700 pair rows through a response model would cost more
     # than computing them.
-    response = Response(result.to_json(indent=None), media_type="application/json")
-    if version is not None:
-        tag(response, version)
-    return response
+    return Response(simulate_json(doc), media_type="application/json")
 
 
 @router.get(
@@ -48,9 +45,17 @@ def _json(result: SimulationResult, version: int | None = None) -> Response:
     response_model=SimulationResult,
     responses=ERRORS,
 )
-def simulate_lab(lab_id: LabId, engine: EngineDep) -> Response:
-    doc, version = _load(engine, lab_id)
-    return _json(Simulation(doc).result(), version)
+def simulate_lab(lab_id: LabId, engine: EngineDep, cache: CacheDep) -> Response:
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        key, version = cache.key(lab), lab.version
+        text = cache.lookup(key)
+        if text is None:
+            text = simulate_json(document_from_rows(load_rows(session, lab)))
+            cache.store(key, text)
+    response = Response(text, media_type="application/json")
+    tag(response, version)
+    return response
 
 
 @router.get(
@@ -107,4 +112,4 @@ def vm_ipconfig(
     openapi_extra=DOCUMENT_BODY,
 )
 def simulate_document(doc: Annotated[LabDocument, Depends(lab_document_body)]) -> Response:
-    return _json(Simulation(doc).result())
+    return _json(doc)

@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
 from app.engine.document import LabDocument
@@ -24,17 +25,13 @@ class LabRows:
 
 
 def load_rows(session: Session, lab: LabRow) -> LabRows:
-    """Five queries, whatever the size of the lab."""
+    """Five queries, whatever the size of the lab. Plain rows, not ORM objects: they are only read, and
+    they always show what this transaction has written so far."""
 
     def rows(table):
-        return list(
-            session.exec(
-                select(table)
-                .where(table.lab_id == lab.id)
-                .order_by(col(table.position), col(table.id))
-                .execution_options(populate_existing=True)
-            )
-        )
+        columns = table.__table__.columns
+        query = sa_select(*columns).where(columns.lab_id == lab.id).order_by(columns.position, columns.id)
+        return list(session.execute(query))
 
     return LabRows(lab, rows(LanRow), rows(HostRow), rows(NetworkRow), rows(VmRow), rows(AdapterRow))
 

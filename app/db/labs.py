@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from app.db.convert import CrossReferenceError, LabRows, add_document_rows, document_data, load_rows
+from app.db.convert import CrossReferenceError, add_document_rows, document_data, load_rows
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
 from app.engine.document import UNION_TAGS, LabDocument
 from app.errors import FieldProblem, Loc, NotFound, PreconditionFailed, RuleViolation
@@ -92,7 +92,7 @@ def _locate(loc: Loc, focus: Loc | None, outside: str) -> Loc:
     return (outside, *loc)
 
 
-def validate_lab(session: Session, lab: LabRow, focus: tuple[str, int] | None, status: int = 422) -> LabRows:
+def validate_lab(session: Session, lab: LabRow, focus: tuple[str, int] | None, status: int = 422) -> LabDocument:
     """Checks the lab as it now stands in this transaction with the lab document's own rules."""
     session.flush()
     rows = load_rows(session, lab)
@@ -102,10 +102,9 @@ def validate_lab(session: Session, lab: LabRow, focus: tuple[str, int] | None, s
         raise RuleViolation([FieldProblem(("body", error.loc[-1]), error.message, value=error.value)]) from None
     focus_loc = view.locations.get(focus) if focus is not None else None
     try:
-        LabDocument.model_validate(view.data)
+        return LabDocument.model_validate(view.data)
     except ValidationError as error:
         raise RuleViolation(document_problems(error, focus_loc), status) from None
-    return rows
 
 
 def next_position(session: Session, table: Any, **scope: int) -> int:
@@ -130,13 +129,14 @@ def change_lab(
     apply: Callable[[LabRow], T],
     focus: Callable[[T], tuple[str, int] | None] = lambda _: None,
     status: int = 422,
-) -> tuple[T, LabRow]:
-    """Claims the next version, applies the change and validates the lab, all in the caller's transaction."""
+) -> tuple[T, LabRow, LabDocument]:
+    """Claims the next version, applies the change and validates the lab, all in the caller's transaction.
+    Returns what `apply` returned, the lab row and the lab as the document it now is."""
     lab = claim_next_version(session, lab_id, if_match)
     outcome = apply(lab)
     session.flush()
-    validate_lab(session, lab, focus(outcome), status)
-    return outcome, lab
+    document = validate_lab(session, lab, focus(outcome), status)
+    return outcome, lab, document
 
 
 def import_lab(session: Session, doc: LabDocument) -> LabRow:

@@ -10,7 +10,8 @@ from sqlmodel import Field, SQLModel
 
 
 def _json(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+    # none_as_null: an absent value is SQL NULL, not the JSON text 'null' that every load would parse.
+    return Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=nullable))
 
 
 def _lab_id() -> Any:

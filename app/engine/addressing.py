@@ -22,7 +22,7 @@ def assign_addresses(topology: Topology) -> None:
         _assign_automatic_macs(host)
         for nic in host.vnics + host.vm_nics:
             _assign(nic, topology)
-    _flag_duplicate_macs(topology.segments)
+    _flag_duplicate_macs(topology)
 
 
 def _claim_static_addresses(topology: Topology) -> None:
@@ -133,14 +133,15 @@ def _apply_apipa(nic: Nic, segment: Segment) -> None:
             return
 
 
-def _flag_duplicate_macs(segments: list[Segment]) -> None:
-    for segment in segments:
-        by_mac: dict[str, list[Nic]] = {}
-        for nic in segment.nics:
-            by_mac.setdefault(nic.mac, []).append(nic)
-        for mac, nics in by_mac.items():
-            if len(nics) < 2:
-                continue
-            names = ", ".join(nic.label for nic in nics)
-            for nic in nics:
-                nic.warn("duplicate_mac", f"{mac} is used by {names} on {segment.label}: frames go astray")
+def _flag_duplicate_macs(topology: Topology) -> None:
+    sharing: dict[tuple[int, str], list[Nic]] = {}
+    for host in topology.hosts:
+        for nic in host.all_nics():
+            if nic.segment is not None:
+                sharing.setdefault((id(nic.segment), nic.mac), []).append(nic)
+    for nics in sharing.values():
+        if len(nics) < 2:
+            continue
+        names = ", ".join(nic.label for nic in nics)
+        for nic in nics:
+            nic.warn("duplicate_mac", f"{nic.mac} is used by {names} on {nic.segment.label}: frames go astray")  # type: ignore[union-attr]

@@ -11,6 +11,8 @@ answer; and messages are written only for the failures that are reported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from app.engine.result import Reason
 from app.engine.segments import INTERNET
 from app.engine.topology import Endpoint, Forwarder, ForwarderKind, Nic, Segment, Topology
@@ -59,11 +61,12 @@ _MESSAGES = {
     "mgmt_os_not_shared": "the external network of {0} does not share its NIC with the management OS "
     "(management_os: false), so {0} OS is not on {1}",
     "different_segment": "{0} and {1} are separate segments, and no gateway leads from one to the other",
-    "link_local_not_routed": "only a link-local (APIPA) address {0} on {1}; such addresses are never routed [LL-4]",
-    "no_gateway": "no default gateway is set for {0} on {1}",
+    "link_local_not_routed": "the adapter has only a link-local (APIPA) address on {0}, and such addresses are "
+    "never routed [LL-4]",
+    "no_gateway": "the adapter has no default gateway on {0}",
     "gateway_not_router": "the default gateway {0} is no router on {1}",
     "static_outside_nat_range": "Virtual PC's NAT translates only guests at 192.168.131.64–.191 that use gateway "
-    "192.168.131.254; {0} is outside that [NAT-6]",
+    "192.168.131.254; this adapter's static address is not one of them [NAT-6]",
     "router_internet_only": "{0} leads only to the internet",
     "no_internet": "{0} has no internet access (internet: false)",
     "nat_loop": "{0} leads back to where it started",
@@ -74,7 +77,18 @@ _MESSAGES = {
 class Outcome:
     """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far."""
 
-    __slots__ = ("_message", "_reason", "code", "detail", "irrelevant", "path", "reachable", "template", "via")
+    __slots__ = (
+        "_message",
+        "_reason",
+        "code",
+        "detail",
+        "irrelevant",
+        "json_tail",
+        "path",
+        "reachable",
+        "template",
+        "via",
+    )
 
     def __init__(
         self,
@@ -96,12 +110,19 @@ class Outcome:
         self.irrelevant = irrelevant
         self._message: str | None = None
         self._reason: Reason | None = None
+        self.json_tail: str | None = None  # the serialized end of a result row, written once
 
     @property
     def message(self) -> str | None:
         if self._message is None and self.template is not None:
             self._message = _MESSAGES[self.template].format(*(_text(part) for part in self.detail))
         return self._message
+
+    def starting_at(self, label: str) -> Outcome:
+        """The same answer for another source alike: only the first step of the path differs."""
+        twin = Outcome(self.reachable, self.via, self.code, (label, *self.path[1:]), self.template, self.detail)
+        twin._message, twin._reason = self.message, self.reason()
+        return twin
 
     def reason(self) -> Reason | None:
         """The result's `reason`; one object for every row that shares this outcome."""
@@ -131,19 +152,20 @@ def _better_failure(current: Outcome | None, candidate: Outcome) -> Outcome:
 class _EndpointView:
     """What pair evaluation needs of an endpoint, worked out once."""
 
-    __slots__ = ("connected", "endpoint", "layout", "name", "unusable", "usable")
+    __slots__ = ("connected", "endpoint", "layout", "name", "segments", "unusable", "usable")
 
-    def __init__(self, endpoint: Endpoint):
+    def __init__(self, endpoint: Endpoint, is_upstream: bool):
         self.endpoint = endpoint
         self.name = _name(endpoint)
         self.connected = [nic for nic in endpoint.nics if nic.segment is not None]
         self.usable = [nic for nic in self.connected if nic.usable]
         self.unusable = None if self.usable or not self.connected else _unusable(self.name, self.connected)
-        # What structural reasons towards this endpoint depend on: its segments, and a host's absences.
-        # NAT guests of one network are alike: each one's own segment is reached the same way.
+        self.segments = frozenset(id(nic.segment) for nic in self.usable)
+        # What an answer about this endpoint depends on when no path reaches its segments: which segments
+        # it is on (NAT guests of one network alike), and who it is when it is a host or a NAT's upstream.
         self.layout = (
             tuple(nic.segment.nat_network or id(nic.segment) for nic in self.usable),  # type: ignore[union-attr]
-            endpoint.id if endpoint.absent_from else None,
+            endpoint.id if endpoint.absent_from or is_upstream or endpoint.id.startswith("host:") else None,
         )
 
 
@@ -151,54 +173,146 @@ class ReachabilityEngine:
     def __init__(self, topology: Topology):
         self.endpoints: dict[str, Endpoint] = {e.id: e for e in topology.endpoints}
         self.endpoint_ids: list[str] = [e.id for e in topology.endpoints] + [INTERNET]
-        self._views = {e.id: _EndpointView(e) for e in topology.endpoints}
+        upstreams = {
+            forwarder.upstream_endpoint for segment in topology.segments for forwarder in segment.forwarders.values()
+        }
+        self._views = {e.id: _EndpointView(e, e.id in upstreams) for e in topology.endpoints}
         self._exits: dict[int, _WayOut] = {}
         self._memo: dict[tuple[str, str], Outcome] = {}
         self._structural_memo: dict[tuple[int, tuple], Outcome] = {}
+        self._layout_memo: dict[tuple[str, tuple], Outcome] = {}
+        self._reach: dict[str, frozenset[int]] = {}
+        self._from_internet = _fail("nat_inbound_blocked", (INTERNET,), template="internet_inbound")
 
     def pair(self, source: str, target: str) -> Outcome:
         key = (source, target)
         outcome = self._memo.get(key)
         if outcome is None:
-            outcome = self._evaluate(source, target, None, frozenset({source}))
-            self._memo[key] = outcome
+            a, b = self._views.get(source), self._views.get(target)
+            outcome = self._memo[key] = self._decide(source, target, a, b)
         return outcome
 
+    def _decide(self, source: str, target: str, a: _EndpointView | None, b: _EndpointView | None) -> Outcome:
+        if a is None or b is None or not a.usable or a.unusable is not None or not b.usable or b.unusable is not None:
+            return self._evaluate(source, target, None, frozenset({source}))
+        if not a.segments.isdisjoint(b.segments):
+            found = _direct(a, b)
+            if found is not None:
+                return found
+        if not self._reach_segments(source).isdisjoint(b.segments):
+            return self._evaluate(source, target, None, frozenset({source}))
+        # Nothing A reaches, even through a NAT, touches B's segments: the answer depends on B's layout
+        # alone, and every target laid out alike shares it.
+        key = (source, b.layout)
+        outcome = self._layout_memo.get(key)
+        if outcome is None:
+            outcome = self._layout_memo[key] = self._evaluate(source, target, None, frozenset({source}))
+        return outcome
+
+    def _reach_segments(self, source: str) -> frozenset[int]:
+        """Every segment whose members `source` could meet directly: its own, and those of the hosts and
+        ICS VMs whose NAT it goes out through."""
+        found = self._reach.get(source)
+        if found is None:
+            segments: set[int] = set()
+            seen = {source}
+            pending = list(self._views[source].usable)
+            while pending:
+                nic = pending.pop()
+                segments.add(id(nic.segment))
+                way = self._way(nic)
+                forwarder = way.forwarder if way.failure is None else None
+                if forwarder is None or forwarder.kind == ForwarderKind.ROUTER:
+                    continue
+                upstream = forwarder.upstream_endpoint
+                if upstream in seen:
+                    continue
+                seen.add(upstream)  # type: ignore[arg-type]
+                nics = [forwarder.upstream_nic] if forwarder.upstream_nic else self._views[upstream].usable  # type: ignore[index]
+                pending.extend(nic for nic in nics if nic.usable)
+            found = self._reach[source] = frozenset(segments)
+        return found
+
     def all_pairs(self) -> list[tuple[str, str, Outcome]]:
-        """Every ordered pair. A source whose every way out leads nowhere but the internet reaches another
-        endpoint only directly; otherwise the reason depends on the target's layout alone, so such
-        pairs cost one direct check and one lookup."""
-        pairs = []
-        by_layout: dict[tuple, Outcome] = {}
+        return [(source, target, outcome) for source, row in self.rows() for target, outcome in row]
+
+    def rows(self) -> Iterator[tuple[str, list[tuple[str, Outcome]]]]:
+        """Every ordered pair, source by source. Targets that nothing of the source's reach touches are
+        answered by their layout alone (`_decide` would find the same), without looking at each one."""
+        views = self._views
+        members: dict[int, set[str]] = {}
+        layout_numbers: dict[tuple, int] = {}
+        # (id, view, layout number or None when the target must be decided on its own)
+        targets: list[tuple[str, _EndpointView | None, int | None]] = []
+        for target in self.endpoint_ids:
+            b = views.get(target)
+            simple = b is not None and bool(b.usable) and b.unusable is None
+            if simple:
+                for segment in b.segments:  # type: ignore[union-attr]
+                    members.setdefault(segment, set()).add(target)
+            number = layout_numbers.setdefault(b.layout, len(layout_numbers)) if simple else None  # type: ignore[union-attr]
+            targets.append((target, b, number))
+        decide = self._decide
+        # Sources alike (same segments, addresses and ways out) get the same answers about a target layout
+        # but for the first step of the path, their own adapter: (answer, index of that adapter).
+        by_class: dict[tuple, tuple[Outcome, int]] = {}
         for source in self.endpoint_ids:
-            a = self._views.get(source)
-            confined = (
-                a is not None
-                and a.unusable is None
-                and bool(a.usable)
-                and all(self._way(nic).defers_to_structure for nic in a.usable)
-            )
-            for target in self.endpoint_ids:
+            a = views.get(source)
+            if a is None or not a.usable or a.unusable is not None:
+                yield source, [(target, self.pair(source, target)) for target in self.endpoint_ids if target != source]
+                continue
+            touched: set[str] = set()
+            for segment in self._reach_segments(source):
+                touched |= members.get(segment, set())
+            kind = self._source_class(source, a)
+            by_layout: dict[int, Outcome] = {}
+            row = []
+            for target, b, number in targets:
                 if target == source:
                     continue
-                b = self._views.get(target)
-                if not confined or b is None or not b.usable or b.unusable is not None:
-                    pairs.append((source, target, self.pair(source, target)))
+                if number is None or target in touched:
+                    row.append((target, decide(source, target, a, b)))
                     continue
-                outcome = _direct(a, b)  # type: ignore[arg-type]
+                outcome = by_layout.get(number)
                 if outcome is None:
-                    key = (source, b.layout)
-                    outcome = by_layout.get(key)
-                    if outcome is None:
-                        outcome = self.pair(source, target)
-                        if outcome.code != "subnet_mismatch":  # that message names the target's address
-                            by_layout[key] = outcome
-                pairs.append((source, target, outcome))
-        return pairs
+                    shared = by_class.get((kind, number)) if kind is not None else None
+                    if shared is not None:
+                        outcome = shared[0].starting_at(a.usable[shared[1]].label)
+                    else:
+                        outcome = decide(source, target, a, b)
+                        if kind is not None:
+                            labels = [nic.label for nic in a.usable]
+                            by_class[(kind, number)] = (outcome, labels.index(outcome.path[0]))
+                    by_layout[number] = outcome
+                row.append((target, outcome))
+            yield source, row
+
+    def _source_class(self, source: str, a: _EndpointView) -> tuple | None:
+        """What a VM's answers about unreached targets depend on; None for endpoints answered on their own."""
+        if not source.startswith("vm:") or a.layout[1] is not None:
+            return None
+        parts = []
+        for nic in a.usable:
+            segment, way = nic.segment, self._way(nic)
+            forwarder = way.forwarder if way.failure is None else None
+            parts.append(
+                (
+                    segment.nat_network or id(segment),  # type: ignore[union-attr]
+                    nic.interface.network,  # type: ignore[union-attr]
+                    nic.gateway,
+                    nic.source,
+                    nic.nat_outside_range,
+                    way.failure.code if way.failure is not None else None,
+                    None
+                    if forwarder is None
+                    else (forwarder.kind, forwarder.upstream_endpoint, id(forwarder.upstream_nic), forwarder.address),
+                )
+            )
+        return tuple(parts)
 
     def _evaluate(self, source: str, target: str, only: list[Nic] | None, visiting: frozenset[str]) -> Outcome:
         if source == INTERNET:
-            return _fail("nat_inbound_blocked", (INTERNET,), template="internet_inbound")
+            return self._from_internet
         a = self._views[source]
         b = self._views.get(target)
         a_nics = a.connected if only is None else only
@@ -322,13 +436,13 @@ class _WayOut:
         self.hop: tuple[str, ...] = ()
         self.to_internet = self.elsewhere = None
         if nic.source == "apipa":
-            self.failure = _fail("link_local_not_routed", start, nic.interface.ip, segment.label)
+            self.failure = _fail("link_local_not_routed", start, segment.label)
         elif nic.gateway is None:
-            self.failure = _fail("no_gateway", start, nic.label, segment.label)
+            self.failure = _fail("no_gateway", start, segment.label)
         elif self.forwarder is None or nic.gateway not in nic.interface.network:
             self.failure = _fail("no_gateway", start, nic.gateway, segment.label, template="gateway_not_router")
         elif nic.nat_outside_range:
-            self.failure = _fail("static_outside_nat_range", start, nic.interface.ip)
+            self.failure = _fail("static_outside_nat_range", start)
         else:
             self.hop = (*start, self.forwarder.label)
             if self.forwarder.kind == ForwarderKind.ROUTER:

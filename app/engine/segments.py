@@ -164,10 +164,6 @@ def build_topology(lab: LabDocument, clock: datetime) -> Topology:
         endpoints.extend(host_endpoints)
     for lan in lab.lans:
         endpoints.append(_lan_endpoint(builder.lan_segment(lan), lan))
-    for state in hosts:
-        for nic in state.all_nics():
-            if nic.segment is not None:
-                nic.segment.nics.append(nic)
     return Topology(segments=list(builder.segments.values()), hosts=hosts, endpoints=endpoints, clock=clock)
 
 

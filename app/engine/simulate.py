@@ -4,6 +4,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from app.engine.addressing import assign_addresses
 from app.engine.document import LabDocument
@@ -22,6 +23,8 @@ from app.engine.services import add_vm_services
 from app.engine.topology import Nic, Topology
 
 MAX_LISTED_ENDPOINTS = 300
+# Unambiguous in compact JSON: inside string values the quotes would be escaped.
+EMPTY_PAIR_LIST = '"reachability":[]'
 
 
 class Simulation:
@@ -63,9 +66,15 @@ class Simulation:
 
     def result(self) -> SimulationResult:
         with _no_cyclic_gc():
-            return self._result()
+            rows = None
+            if self._lists_pairs():
+                rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()]
+            return self._result(rows)
 
-    def _result(self) -> SimulationResult:
+    def _lists_pairs(self) -> bool:
+        return len(self.endpoints) <= MAX_LISTED_ENDPOINTS
+
+    def _result(self, rows: list[Reachability] | None) -> SimulationResult:
         adapters: list[AdapterResult] = []
         hosts: list[HostResult] = []
         warnings: list[Warning] = []
@@ -75,19 +84,35 @@ class Simulation:
             for nic in host_nics:
                 warnings += [Warning(code=code, message=f"{nic.label}: {text}") for code, text in nic.warnings]
             adapters += [_adapter_result(host.name, nic) for nic in host.vm_nics]
-        endpoints = self.endpoints
-        listed = len(endpoints) <= MAX_LISTED_ENDPOINTS
-        rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()] if listed else None
         return SimulationResult(
             lab=self.lab.name,
             clock=self.topology.clock.isoformat(),
             adapters=adapters,
             hosts=hosts,
-            endpoints=endpoints,
+            endpoints=self.endpoints,
             reachability=rows,
-            reachability_truncated=not listed,
+            reachability_truncated=not self._lists_pairs(),
             warnings=warnings,
         )
+
+    def result_json(self) -> str:
+        """`result().to_json(indent=None)`, byte for byte, written faster: the pair rows, up to 89,700
+        of them, are joined from pieces each outcome serializes once instead of row by row."""
+        with _no_cyclic_gc():
+            if not self._lists_pairs():
+                return self._result(None).to_json(indent=None)
+            text = self._result([]).to_json(indent=None)
+            quoted = {endpoint: _json_text(endpoint) for endpoint in self.endpoints}
+            parts = []
+            for source, row in self.reachability.rows():
+                head = f'{{"from":{quoted[source]},"to":'
+                parts.extend(
+                    f"{head}{quoted[target]}{outcome.json_tail or _row_tail(outcome, quoted)}"
+                    for target, outcome in row
+                )
+            rows = ",".join(parts)
+            head, _, tail = text.partition(EMPTY_PAIR_LIST)
+            return f'{head}"reachability":[{rows}]{tail}'
 
     def ipconfig(self, vm_ref: str, locale: Locale = Locale.EN, layout: Layout = Layout.XP) -> str:
         host, vm = self.find_vm(vm_ref)
@@ -141,6 +166,13 @@ def simulate(lab: LabDocument, now: datetime | None = None) -> SimulationResult:
     return Simulation(lab, now).result()
 
 
+def simulate_json(lab: LabDocument, now: datetime | None = None) -> str:
+    """The result as compact JSON. The collector stays paused until the simulation is dropped: it holds no
+    reference cycles, so it is freed at once and the collector finds nothing left to walk."""
+    with _no_cyclic_gc():
+        return Simulation(lab, now).result_json()
+
+
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -183,6 +215,33 @@ def _host_address(nic: Nic) -> HostAddress:
         dns_servers=[str(server) for server in nic.dns_servers],
         dns_suffix=nic.dns_suffix,
     )
+
+
+def _json_text(value: str | None) -> str:
+    """A JSON string (or null) as pydantic writes it: UTF-8 kept, quotes and control characters escaped."""
+    return "null" if value is None else encode_basestring(value)
+
+
+def _row_tail(outcome: Outcome, quoted: dict[str, str]) -> str:
+    """Everything of a pair row after "to", as pydantic writes it; one string per shared outcome.
+    `quoted` remembers each path step's JSON text: steps recur in thousands of paths."""
+    tail = outcome.json_tail
+    if tail is None:
+        steps = []
+        for step in outcome.path:
+            text = quoted.get(step)
+            if text is None:
+                text = quoted[step] = encode_basestring(step)
+            steps.append(text)
+        reason = outcome.reason()
+        reason_text = (
+            "null" if reason is None else f'{{"code":{_json_text(reason.code)},"message":{_json_text(reason.message)}}}'
+        )
+        tail = outcome.json_tail = (
+            f',"reachable":{"true" if outcome.reachable else "false"},"via":{_json_text(outcome.via)},'
+            f'"reason":{reason_text},"path":[{",".join(steps)}]}}'
+        )
+    return tail
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:

@@ -20,7 +20,8 @@ class SegmentKind(StrEnum):
 
 @dataclass(eq=False, slots=True)
 class Segment:
-    """One layer-2 broadcast domain [R 5.1]."""
+    """One layer-2 broadcast domain [R 5.1]. It does not list its interfaces (they point at it), so that
+    a finished simulation holds no reference cycles and is freed the moment it is dropped."""
 
     id: str
     label: str  # how paths name it (a NAT guest's own segment is shown as its NAT network)
@@ -34,7 +35,6 @@ class Segment:
     dhcp_servers: list[DhcpServer] = field(default_factory=list)
     forwarders: dict[IPv4Address, Forwarder] = field(default_factory=dict)
     held: dict[IPv4Address, str] = field(default_factory=dict)  # address -> who holds it
-    nics: list[Nic] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)

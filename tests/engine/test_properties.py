@@ -165,3 +165,40 @@ def test_internet_reaches_nothing_and_no_self_pairs(data):  # [R 5.2]
     assert len(res.reachability) == len(res.endpoints) * (len(res.endpoints) - 1)
     for row in res.reachability:
         assert row.reachable == (row.reason is None) and (row.via is None) != row.reachable
+
+
+def _one_by_one(data) -> dict:
+    """Every pair decided on its own, with none of the sharing the full list uses."""
+    engine = Simulation(LabDocument.model_validate(data)).reachability
+    return {
+        (a, b): (o.reachable, o.via, o.code, o.message, o.path)
+        for a in engine.endpoint_ids
+        for b in engine.endpoint_ids
+        if a != b
+        for o in [engine._evaluate(a, b, None, frozenset({a}))]
+    }
+
+
+def _shared(data) -> dict:
+    engine = Simulation(LabDocument.model_validate(data)).reachability
+    return {(a, b): (o.reachable, o.via, o.code, o.message, o.path) for a, b, o in engine.all_pairs()}
+
+
+@FAST
+@given(labs())
+def test_shared_answers_equal_answers_worked_out_one_by_one(data):  # [R 5.2]
+    assert _shared(data) == _one_by_one(data)
+
+
+def test_shared_answers_on_the_benchmark_lab():
+    from bench.labs import lab_data
+
+    data = lab_data(100)
+    assert _shared(data) == _one_by_one(data)
+
+
+@FAST
+@given(labs())
+def test_fast_json_is_the_result_model_json(data):  # [RES]
+    simulation = Simulation(LabDocument.model_validate(data))
+    assert simulation.result_json() == Simulation(LabDocument.model_validate(data)).result().to_json(indent=None)

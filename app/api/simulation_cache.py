@@ -1,0 +1,95 @@
+"""Simulation results kept per lab version, so that the read which follows a change is already under way.
+
+A change validates the lab as a document anyway. Once its response is sent, that document is simulated
+under the lab's new version (a background task, so the change's own answer is not slowed down), and the
+designer's next request — "show me what this drag did" — waits for that instead of loading, validating
+and simulating again. Results of labs without a `clock` depend on the time of asking and are not kept.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+
+from app.db.models import LabRow
+
+Key = tuple[int, int, datetime]
+PREPARED_WAIT_SECONDS = 30  # a reserved result that never comes (a lost task) is then computed by the reader
+
+
+class SimulationCache:
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Key, Future[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(lab: LabRow) -> Key | None:
+        """A lab version names its content; the creation time tells a new lab from a deleted one with its id."""
+        if lab.clock is None or lab.id is None:
+            return None
+        return (lab.id, lab.version, lab.created_at)
+
+    def lookup(self, key: Key | None) -> str | None:
+        """The kept result for `key`, waiting for it when it is being prepared; None when there is none."""
+        if key is None:
+            return None
+        with self._lock:
+            future = self._entries.get(key)
+            if future is not None:
+                self._entries.move_to_end(key)
+        if future is None:
+            return None
+        try:
+            return future.result(timeout=PREPARED_WAIT_SECONDS)
+        except (FutureTimeout, Exception):
+            self._forget(key, future)
+            return None
+
+    def store(self, key: Key | None, text: str) -> None:
+        if key is None:
+            return
+        future: Future[str] = Future()
+        future.set_result(text)
+        with self._lock:
+            self._entries[key] = future
+        self._trim()
+
+    def prepare(self, key: Key | None, compute: Callable[[], str]) -> Callable[[], None] | None:
+        """Reserves the result for `key` now and returns the job that computes it, to run after the response."""
+        if key is None:
+            return None
+        with self._lock:
+            if key in self._entries:
+                return None
+            future: Future[str] = Future()
+            self._entries[key] = future
+
+        def job() -> None:
+            try:
+                future.set_result(compute())
+            except BaseException as error:
+                self._forget(key, future)
+                future.set_exception(error)
+                return
+            self._trim()
+
+        return job
+
+    def _forget(self, key: Key, future: "Future[str]") -> None:
+        with self._lock:
+            if self._entries.get(key) is future:
+                del self._entries[key]
+
+    def _trim(self) -> None:
+        with self._lock:
+            sizes = {key: len(f.result()) for key, f in self._entries.items() if f.done() and f.exception() is None}
+            total = sum(sizes.values())
+            for key in list(self._entries):
+                if total <= self.max_bytes:
+                    break
+                if key in sizes:  # results still being prepared are never dropped
+                    del self._entries[key]
+                    total -= sizes[key]
