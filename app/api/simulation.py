@@ -15,7 +15,7 @@ from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.result import Reachability, SimulationResult
 from app.engine.simulate import Simulation, simulate_json
-from app.errors import NotFound
+from app.errors import FieldProblem, NotFound, RuleViolation
 
 router = APIRouter(tags=["simulation"])
 ERRORS = {404: {"model": ProblemList}, 422: {"model": ProblemList}}
@@ -78,7 +78,13 @@ def reachability_pair(
         if endpoint not in known:
             raise NotFound(f"no endpoint '{endpoint}' in lab {lab_id}; endpoints: {', '.join(simulation.endpoints)}")
     if source == to:
-        raise NotFound("from and to are the same endpoint; pairs are of two distinct endpoints")
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    ("query", "to"), "from and to are the same endpoint; pairs are of two distinct ones", "value_error"
+                )
+            ]
+        )
     tag(response, version)
     return simulation.pair(source, to)
 

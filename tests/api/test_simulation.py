@@ -36,7 +36,8 @@ def test_one_pair(client):
     assert blocked["reason"]["code"] == "nat_inbound_blocked"
     unknown = client.get(url, params={"from": "vm:host1/ghost", "to": "internet"})
     assert unknown.status_code == 404 and "vm:host1/xp-nat" in unknown.json()["detail"]
-    assert client.get(url, params={"from": "internet", "to": "internet"}).status_code == 404
+    same = client.get(url, params={"from": "internet", "to": "internet"})
+    assert same.status_code == 422 and same.json()["detail"][0]["loc"] == ["query", "to"]
     assert client.get(url, params={"from": "internet"}).status_code == 422
 
 
