@@ -14,8 +14,12 @@ def _json(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=nullable))
 
 
-def _lab_id() -> Any:
-    return Field(foreign_key="labs.id", ondelete="CASCADE", index=True)
+class PartRow(SQLModel):
+    """What every part of a lab has: its id, its lab, and its place in document order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = Field(foreign_key="labs.id", ondelete="CASCADE", index=True)
+    position: int
 
 
 class LabRow(SQLModel, table=True):
@@ -30,13 +34,10 @@ class LabRow(SQLModel, table=True):
     updated_at: datetime
 
 
-class LanRow(SQLModel, table=True):
+class LanRow(PartRow, table=True):
     __tablename__ = "lans"
     __table_args__ = (UniqueConstraint("lab_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    lab_id: int = _lab_id()
-    position: int
     name: str = Field(max_length=100)
     subnet: str
     gateway: str | None = None
@@ -46,13 +47,10 @@ class LanRow(SQLModel, table=True):
     dhcp: dict | None = _json()
 
 
-class HostRow(SQLModel, table=True):
+class HostRow(PartRow, table=True):
     __tablename__ = "hosts"
     __table_args__ = (UniqueConstraint("lab_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    lab_id: int = _lab_id()
-    position: int
     name: str = Field(max_length=100)
     product: str
     lan_id: int | None = Field(default=None, foreign_key="lans.id", ondelete="SET NULL", index=True)
@@ -61,14 +59,11 @@ class HostRow(SQLModel, table=True):
     address: Any = _json()  # "dhcp" or a static address
 
 
-class NetworkRow(SQLModel, table=True):
+class NetworkRow(PartRow, table=True):
     __tablename__ = "networks"
     __table_args__ = (UniqueConstraint("host_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    lab_id: int = _lab_id()
     host_id: int = Field(foreign_key="hosts.id", ondelete="CASCADE", index=True)
-    position: int
     name: str = Field(max_length=100)
     kind: str
     dhcp: dict | None = _json()
@@ -76,14 +71,11 @@ class NetworkRow(SQLModel, table=True):
     host_address: Any = _json()
 
 
-class VmRow(SQLModel, table=True):
+class VmRow(PartRow, table=True):
     __tablename__ = "vms"
     __table_args__ = (UniqueConstraint("host_id", "name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    lab_id: int = _lab_id()
     host_id: int = Field(foreign_key="hosts.id", ondelete="CASCADE", index=True)
-    position: int
     name: str = Field(max_length=100)
     hostname: str | None = None
     os: str = "other"
@@ -92,13 +84,10 @@ class VmRow(SQLModel, table=True):
     services: dict | None = _json()
 
 
-class AdapterRow(SQLModel, table=True):
+class AdapterRow(PartRow, table=True):
     __tablename__ = "adapters"
 
-    id: int | None = Field(default=None, primary_key=True)
-    lab_id: int = _lab_id()
     vm_id: int = Field(foreign_key="vms.id", ondelete="CASCADE", index=True)
-    position: int
     network_id: int | None = Field(default=None, foreign_key="networks.id", ondelete="SET NULL", index=True)
     mac: str | None = None
     address: Any = _json()
