@@ -9,7 +9,7 @@ from app.api.simulation_cache import SimulationCache
 from app.db.labs import etag
 from app.engine.document import LabDocument
 from app.engine.loading import LabDocumentError, lab_from_data, parse_text
-from app.engine.simulate import simulate_json
+from app.engine.simulate import simulate_json_after
 from app.errors import FieldProblem, RuleViolation
 
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -33,7 +33,7 @@ def prepare_simulation(request: Request, tasks: BackgroundTasks, lab: Any, docum
     """After a change commits: once the response is sent, simulate the lab's new version for the read
     that follows (it waits for this rather than starting over)."""
     cache = get_simulation_cache(request)
-    job = cache.prepare(cache.key(lab), lambda: simulate_json(document))
+    job = cache.prepare(lab, lambda previous: simulate_json_after(document, previous))
     if job is not None:
         tasks.add_task(job)
 

@@ -14,7 +14,7 @@ from app.db.session import read_session
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.result import Reachability, SimulationResult
-from app.engine.simulate import Simulation, simulate_json
+from app.engine.simulate import Simulation, simulate_json, simulate_json_after
 from app.errors import FieldProblem, NotFound, RuleViolation
 
 router = APIRouter(tags=["simulation"])
@@ -51,7 +51,8 @@ def simulate_lab(lab_id: LabId, engine: EngineDep, cache: CacheDep) -> Response:
         key, version = cache.key(lab), lab.version
         text = cache.lookup(key)
         if text is None:
-            text = simulate_json(document_from_rows(load_rows(session, lab)))
+            doc = document_from_rows(load_rows(session, lab))
+            text = cache.compute(lab, lambda previous: simulate_json_after(doc, previous))
             cache.store(key, text)
     response = Response(text, media_type="application/json")
     tag(response, version)

@@ -4,6 +4,9 @@ A change validates the lab as a document anyway. Once its response is sent, that
 under the lab's new version (a background task, so the change's own answer is not slowed down), and the
 designer's next request — "show me what this drag did" — waits for that instead of loading, validating
 and simulating again. Results of labs without a `clock` depend on the time of asking and are not kept.
+
+Each lab's latest pair rows are kept too, so that simulating a new version recomputes only the pairs whose
+endpoints changed (see `Simulation.result_json_after`); pair rows do not depend on the clock.
 """
 
 import threading
@@ -14,15 +17,20 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
 
 from app.db.models import LabRow
+from app.engine.simulate import PairRows
 
 Key = tuple[int, int, datetime]
+LabKey = tuple[int, datetime]
+Compute = Callable[[PairRows | None], tuple[str, PairRows | None]]
 PREPARED_WAIT_SECONDS = 30  # a reserved result that never comes (a lost task) is then computed by the reader
 
 
 class SimulationCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_labs: int = 32):
         self.max_bytes = max_bytes
+        self.max_labs = max_labs
         self._entries: OrderedDict[Key, Future[str]] = OrderedDict()
+        self._bases: OrderedDict[LabKey, PairRows] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -31,6 +39,24 @@ class SimulationCache:
         if lab.clock is None or lab.id is None:
             return None
         return (lab.id, lab.version, lab.created_at)
+
+    @staticmethod
+    def lab_key(lab: LabRow) -> LabKey:
+        return (lab.id, lab.created_at)  # type: ignore[return-value]
+
+    def compute(self, lab: LabRow, compute: Compute) -> str:
+        """Computes a result from this lab's latest pair rows, and keeps the new rows for the next version."""
+        lab_key = self.lab_key(lab)
+        with self._lock:
+            base = self._bases.get(lab_key)
+        text, rows = compute(base)
+        if rows is not None:
+            with self._lock:
+                self._bases[lab_key] = rows
+                self._bases.move_to_end(lab_key)
+                while len(self._bases) > self.max_labs:
+                    self._bases.popitem(last=False)
+        return text
 
     def lookup(self, key: Key | None) -> str | None:
         """The kept result for `key`, waiting for it when it is being prepared; None when there is none."""
@@ -57,8 +83,10 @@ class SimulationCache:
             self._entries[key] = future
         self._trim()
 
-    def prepare(self, key: Key | None, compute: Callable[[], str]) -> Callable[[], None] | None:
-        """Reserves the result for `key` now and returns the job that computes it, to run after the response."""
+    def prepare(self, lab: LabRow, compute: Compute) -> Callable[[], None] | None:
+        """Reserves the result for the lab's version now and returns the job that computes it, to run after
+        the response."""
+        key = self.key(lab)
         if key is None:
             return None
         with self._lock:
@@ -69,7 +97,7 @@ class SimulationCache:
 
         def job() -> None:
             try:
-                future.set_result(compute())
+                future.set_result(self.compute(lab, compute))
             except BaseException as error:
                 self._forget(key, future)
                 future.set_exception(error)

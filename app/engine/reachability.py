@@ -209,6 +209,42 @@ class ReachabilityEngine:
             outcome = self._layout_memo[key] = self._evaluate(source, target, None, frozenset({source}))
         return outcome
 
+    def signature(self, endpoint_id: str) -> tuple:
+        """Everything about an endpoint that an answer involving it can depend on, as plain values: two
+        simulations give the same answer for a pair whose endpoints (and the source's upstreams, see
+        `upstreams`) have equal signatures."""
+        if endpoint_id == INTERNET:
+            return (INTERNET,)
+        endpoint = self.endpoints[endpoint_id]
+        return (
+            endpoint.name,
+            tuple(sorted(endpoint.absent_from.items())),
+            tuple(_nic_signature(n) for n in endpoint.nics),
+        )
+
+    def upstreams(self, endpoint_id: str) -> frozenset[str]:
+        """The endpoints whose answers this one's go out through: the hosts and ICS VMs behind its NATs."""
+        view = self._views.get(endpoint_id)
+        if view is None:
+            return frozenset()
+        found: set[str] = set()
+        pending = list(view.connected)
+        while pending:
+            nic = pending.pop()
+            if not nic.usable:
+                continue
+            way = self._way(nic)
+            forwarder = way.forwarder if way.failure is None else None
+            if forwarder is None or forwarder.kind == ForwarderKind.ROUTER:
+                continue
+            upstream = forwarder.upstream_endpoint
+            if upstream in found or upstream == endpoint_id:
+                continue
+            found.add(upstream)  # type: ignore[arg-type]
+            upstream_view = self._views[upstream]  # type: ignore[index]
+            pending.extend([forwarder.upstream_nic] if forwarder.upstream_nic else upstream_view.connected)
+        return frozenset(found)
+
     def _reach_segments(self, source: str) -> frozenset[int]:
         """Every segment whose members `source` could meet directly: its own, and those of the hosts and
         ICS VMs whose NAT it goes out through."""
@@ -452,6 +488,27 @@ class _WayOut:
         self.defers_to_structure = self.elsewhere is not None or (
             self.failure is not None and self.failure.code in _SOURCE_SIDE
         )
+
+
+def _nic_signature(nic: Nic) -> tuple:
+    segment = nic.segment
+    own = (nic.label, nic.state, nic.source, str(nic.interface), str(nic.gateway), nic.nat_outside_range)
+    if segment is None:
+        return own
+    forwarder = segment.forwarders.get(nic.gateway) if nic.gateway is not None else None
+    through = None
+    if forwarder is not None:
+        lan = forwarder.lan
+        through = (
+            forwarder.kind,
+            str(forwarder.address),
+            forwarder.label,
+            forwarder.upstream_endpoint,
+            forwarder.upstream_nic.label if forwarder.upstream_nic else None,
+            (lan.name, lan.has_internet) if lan else None,
+        )
+    shape = (segment.id, segment.label, segment.network_key, segment.nat_network, segment.behind_nat, segment.vlan)
+    return (*own, shape, through)
 
 
 def _on_link(nic: Nic, other: Nic) -> bool:

@@ -37,23 +37,38 @@ def test_labs_without_a_clock_are_not_kept():
     cache = SimulationCache()
     assert cache.key(lab_row(clock=None)) is None
     cache.store(None, "x")
-    assert cache.lookup(None) is None and cache.prepare(None, lambda: "x") is None
+    assert cache.lookup(None) is None and cache.prepare(lab_row(clock=None), lambda _: ("x", None)) is None
 
 
 def test_prepared_result_is_awaited_and_a_failed_one_is_dropped():
     cache = SimulationCache()
-    key = cache.key(lab_row(version=2))
-    job = cache.prepare(key, lambda: '{"ok": true}')
-    assert job is not None and cache.prepare(key, lambda: "again") is None  # reserved once
+    lab = lab_row(version=2)
+    job = cache.prepare(lab, lambda _: ('{"ok": true}', None))
+    assert job is not None and cache.prepare(lab, lambda _: ("again", None)) is None  # reserved once
     job()
-    assert cache.lookup(key) == '{"ok": true}'
+    assert cache.lookup(cache.key(lab)) == '{"ok": true}'
 
-    def broken() -> str:
+    def broken(_previous):
         raise RuntimeError("boom")
 
-    failing = cache.key(lab_row(version=3))
+    failing = lab_row(version=3)
     cache.prepare(failing, broken)()  # type: ignore[misc]
-    assert cache.lookup(failing) is None  # the reader computes it in the open
+    assert cache.lookup(cache.key(failing)) is None  # the reader computes it in the open
+
+
+def test_the_latest_rows_of_a_lab_are_handed_to_its_next_version():
+    cache = SimulationCache(max_labs=1)
+    seen = []
+
+    def compute(previous):
+        seen.append(previous)
+        return "text", f"rows after {previous}"
+
+    cache.compute(lab_row(version=1), compute)
+    cache.compute(lab_row(version=2), compute)
+    cache.compute(lab_row(lab_id=2), compute)  # another lab pushes the first one's rows out (max_labs=1)
+    cache.compute(lab_row(version=3), compute)
+    assert seen == [None, "rows after None", None, None]
 
 
 def test_kept_results_are_bounded_by_size():

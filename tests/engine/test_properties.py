@@ -202,3 +202,49 @@ def test_shared_answers_on_the_benchmark_lab():
 def test_fast_json_is_the_result_model_json(data):  # [RES]
     simulation = Simulation(LabDocument.model_validate(data))
     assert simulation.result_json() == Simulation(LabDocument.model_validate(data)).result().to_json(indent=None)
+
+
+def _mutated(data: dict, choice: int) -> dict:
+    """Another version of the same lab: one adapter moved, re-addressed or cut, or a VM removed."""
+    import copy
+
+    changed = copy.deepcopy(data)
+    adapters = [(h, v, a) for h in changed["hosts"] for v in h["vms"] for a in v["adapters"]]
+    if not adapters:
+        changed["lans"][0]["internet"] = not changed["lans"][0]["internet"]
+        return changed
+    host, vm, adapter = adapters[choice % len(adapters)]
+    action = choice // len(adapters) % 4
+    if action == 0:
+        names = [n["name"] for n in host.get("networks") or []] or VIRTUAL_PC_NETWORKS
+        adapter["network"] = names[choice % len(names)]
+    elif action == 1:
+        adapter["address"] = "dhcp" if "address" in adapter else {"ip": STATIC_CHOICES[choice % len(STATIC_CHOICES)]}
+    elif action == 2:
+        adapter["network"] = None
+    else:
+        host["vms"].remove(vm)
+    return changed
+
+
+@FAST
+@given(labs(), st.integers(min_value=0, max_value=10_000))
+def test_a_version_built_on_the_previous_one_equals_one_built_from_scratch(data, choice):  # [RES]
+    changed = _mutated(data, choice)
+    try:
+        before, after = LabDocument.model_validate(data), LabDocument.model_validate(changed)
+    except Exception:
+        return
+    _, rows = Simulation(before).result_json_after(None)
+    incremental, _ = Simulation(after).result_json_after(rows)
+    assert incremental == Simulation(after).result().to_json(indent=None)
+
+
+def test_a_moved_adapter_on_the_benchmark_lab_is_rebuilt_from_the_previous_rows():
+    from bench.labs import lab_data
+
+    data = lab_data(100)
+    _, rows = Simulation(LabDocument.model_validate(data)).result_json_after(None)
+    data["hosts"][0]["vms"][1]["adapters"][0]["network"] = "Local only"
+    after = LabDocument.model_validate(data)
+    assert Simulation(after).result_json_after(rows)[0] == Simulation(after).result().to_json(indent=None)
