@@ -192,6 +192,15 @@ class ReachabilityEngine:
             outcome = self._memo[key] = self._decide(source, target, a, b)
         return outcome
 
+    def single(self, source: str, target: str) -> Outcome:
+        """One pair worked out on its own, for questions about a few targets: the sharing `pair` sets up
+        pays off only when a source is asked about many."""
+        key = (source, target)
+        outcome = self._memo.get(key)
+        if outcome is None:
+            outcome = self._memo[key] = self._evaluate(source, target, None, frozenset({source}))
+        return outcome
+
     def _decide(self, source: str, target: str, a: _EndpointView | None, b: _EndpointView | None) -> Outcome:
         if a is None or b is None or not a.usable or a.unusable is not None or not b.usable or b.unusable is not None:
             return self._evaluate(source, target, None, frozenset({source}))

@@ -68,7 +68,7 @@ class Simulation:
         engine = self.reachability
         with _no_cyclic_gc():
             return [
-                _reachability_row(source, target, engine.pair(source, target))
+                _reachability_row(source, target, engine.single(source, target))
                 for source in engine.endpoint_ids
                 for target in targets
                 if source != target
