@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     max_body_bytes: int = 5 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 10_000
+    offline: bool = False  # serve htmx from static/vendor only (classrooms without internet, tests)
 
 
 @lru_cache

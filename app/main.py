@@ -1,6 +1,7 @@
 """The application factory."""
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
 from app.api import api_router
@@ -10,6 +11,9 @@ from app.config import Settings, get_settings
 from app.db.session import make_engine
 from app.engine.document import LabDocument
 from app.limits import BodySizeLimit
+from app.web import pages
+
+STATIC_DIR = pages.PROJECT_ROOT / "static"
 
 DESCRIPTION = """
 Design and simulate the virtual networks of Virtual PC 2004/2007, Windows Virtual PC, Virtual Server 2005 R2
@@ -35,11 +39,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             {"name": "health", "description": "For load balancers and container runtimes."},
         ],
     )
+    app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
     app.state.simulation_cache = SimulationCache()
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     @app.get("/healthz", tags=["health"], summary="Is the service up and its database reachable?")
     def healthz() -> dict[str, str]:

@@ -31,7 +31,7 @@ from app.api.schemas import (
 from app.db.labs import PART_TABLES, change_lab, get_lab, get_part, next_position
 from app.db.models import AdapterRow, HostRow, LabRow, NetworkRow, VmRow
 from app.db.session import read_session, write_session
-from app.engine.document import default_networks
+from app.engine.document import LabDocument, default_networks
 from app.engine.products import Product
 from app.errors import Conflict, FieldProblem, RuleViolation
 
@@ -172,6 +172,28 @@ SPECS = [
 ]  # fmt: skip
 
 
+SPEC_OF = {spec.kind: spec for spec in SPECS}
+
+
+def change_part(
+    session: Session, spec: PartSpec, lab_id: int, part_id: int, changes: dict[str, Any], if_match: str | None
+) -> tuple[Any, LabRow, LabDocument]:
+    """Changes fields of one part (values as rows keep them) and validates the lab: what PATCH does, and what a
+    drop in the designer does."""
+
+    def apply(lab: LabRow) -> Any:
+        row = get_part(session, spec.kind, lab_id, part_id)
+        check_references(session, lab_id, changes)
+        if "name" in changes and spec.name_scope is not None:
+            check_name_free(session, spec, getattr(row, spec.name_scope), changes["name"], row.id)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        session.add(row)
+        return row
+
+    return change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+
+
 def build_router(spec: PartSpec) -> APIRouter:
     router = APIRouter(prefix="/labs/{lab_id}/" + spec.plural, tags=[spec.tag])
     table = spec.table
@@ -242,18 +264,7 @@ def build_router(spec: PartSpec) -> APIRouter:
         changes = stored(body.model_dump(mode="json", exclude_unset=True))
         refuse_nulls(body.model_dump(exclude_unset=True), set(spec.required))
         with write_session(engine) as session:
-
-            def apply(lab: LabRow) -> Any:
-                row = get_part(session, spec.kind, lab_id, part_id)
-                check_references(session, lab_id, changes)
-                if "name" in changes and spec.name_scope is not None:
-                    check_name_free(session, spec, getattr(row, spec.name_scope), changes["name"], row.id)
-                for key, value in changes.items():
-                    setattr(row, key, value)
-                session.add(row)
-                return row
-
-            row, lab, document = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+            row, lab, document = change_part(session, spec, lab_id, part_id, changes, if_match)
             result = to_public(spec, row, context_for(session, lab_id))
         prepare_simulation(request, tasks, lab, document)
         tag(response, lab.version)

@@ -1,0 +1,48 @@
+// Drag glue: an adapter chip (or a VM card, meaning its first adapter) dropped on a network zone is
+// attached there through the same change the API makes. Everything else is htmx.
+(function () {
+  "use strict";
+  const MIME = "application/x-vnetlab-adapter";
+
+  function workspace() {
+    return document.getElementById("workspace");
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    const chip = event.target.closest && event.target.closest("[data-adapter-id]");
+    const vm = event.target.closest && event.target.closest("[data-first-adapter]");
+    const id = chip ? chip.dataset.adapterId : vm ? vm.dataset.firstAdapter : "";
+    if (!id) return;
+    event.dataTransfer.setData(MIME, id);
+    event.dataTransfer.setData("text/plain", id);
+    event.dataTransfer.effectAllowed = "move";
+  });
+
+  document.addEventListener("dragover", function (event) {
+    const zone = event.target.closest && event.target.closest("[data-network-id]");
+    if (!zone) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    zone.classList.add("drop-target");
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    const zone = event.target.closest && event.target.closest("[data-network-id]");
+    if (zone) zone.classList.remove("drop-target");
+  });
+
+  document.addEventListener("drop", function (event) {
+    const zone = event.target.closest && event.target.closest("[data-network-id]");
+    if (!zone) return;
+    event.preventDefault();
+    zone.classList.remove("drop-target");
+    const adapterId = event.dataTransfer.getData(MIME) || event.dataTransfer.getData("text/plain");
+    const ws = workspace();
+    if (!adapterId || !ws) return;
+    htmx.ajax("POST", "/labs/" + ws.dataset.lab + "/attach", {
+      target: "#workspace",
+      swap: "outerHTML",
+      values: { adapter_id: adapterId, network_id: zone.dataset.networkId, version: ws.dataset.version },
+    });
+  });
+})();

@@ -1,0 +1,88 @@
+"""Browser tests: the app served by uvicorn on loopback, driven in Debian's headless Chromium by Playwright."""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from sqlmodel import SQLModel
+
+from app.config import Settings
+from app.db.session import make_engine
+from app.main import create_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """One server for the session; every test imports its own lab."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('web')}/web.db", offline=True)
+    engine = make_engine(settings)
+    SQLModel.metadata.create_all(engine)
+    app = create_app(settings, engine)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """System Chromium, never a downloaded one (this network allows no browser download)."""
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    return live_server
+
+
+@pytest.fixture
+def page(page):
+    """Every page must run without a JavaScript error, and without reaching outside this machine."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # A form sent back with its errors is answered 422 on purpose; Chromium logs every 4xx document as an error.
+    refused_form = "the server responded with a status of 422"
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" and refused_form not in message.text else None
+        ),
+    )
+    page.route(
+        "**/*",
+        lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1") else route.continue_(),
+    )
+    yield page
+    assert errors == [], errors

@@ -1,0 +1,35 @@
+"""The pages' htmx: the local copy is the pinned release, and the CDN tag's SRI hash matches it."""
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import SQLModel
+
+from app.config import Settings
+from app.db.session import make_engine
+from app.main import create_app
+from app.web.pages import HTMX_SRI, HTMX_VERSION
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_vendored_htmx_is_the_pinned_version_with_the_published_hash():
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/htmx.org"]["version"] == HTMX_VERSION
+    digest = hashlib.sha384((ROOT / "static/vendor/htmx.min.js").read_bytes()).digest()
+    assert "sha384-" + base64.b64encode(digest).decode() == HTMX_SRI
+
+
+def test_pages_use_the_cdn_with_sri_online_and_the_local_copy_offline(tmp_path):
+    for offline in (False, True):
+        settings = Settings(database_url=f"sqlite:///{tmp_path}/{offline}.db", offline=offline)
+        engine = make_engine(settings)
+        SQLModel.metadata.create_all(engine)
+        with TestClient(create_app(settings, engine)) as client:
+            page = client.get("/").text
+            assert ('integrity="' + HTMX_SRI + '"' in page) is not offline
+            assert "/static/vendor/htmx.min.js" in page
+            assert client.get("/static/vendor/htmx.min.js").status_code == 200

@@ -1,0 +1,149 @@
+"""The designer in a real headless Chromium, clicked and dragged as a person would."""
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+
+def open_example(page: Page, example: str) -> None:
+    page.goto("/")
+    page.select_option("select[name=example]", example)
+    page.click("form[action='/labs/from-example'] button")
+    expect(page.locator("#workspace")).to_be_visible()
+
+
+def chip(page: Page, hook: str):  # people grab a chip by its label: its select is for the keyboard
+    return page.locator(f"[data-adapter='{hook}']")
+
+
+def test_drag_onto_nat_then_internal(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    off = chip(page, "host1/xp-off#1")
+    expect(off).to_contain_text("not connected")
+    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
+    expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
+    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
+    expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\.\d+\.\d+"))
+    page.reload()
+    expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\."))  # persisted
+
+
+def test_new_lab_vm_dragged_onto_nat_gets_the_first_nat_address(page: Page):
+    open_example(page, "04-dhcp-server-vm.yaml")
+    page.drag_and_drop("[data-vm='teacher-pc/client1'] .vm-name", "[data-network='teacher-pc/Shared networking (NAT)']")
+    expect(chip(page, "teacher-pc/client1#1")).to_contain_text("192.168.131.64")
+
+
+def test_matrix_cell_tells_why_not(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    cell = page.locator("td[data-from='internet'][data-to='vm:host1/xp-nat']")
+    expect(cell).to_have_attribute("data-reachable", "false")
+    cell.click()
+    expect(page.locator("#pair .reason")).to_have_text("nat_inbound_blocked")
+    page.locator("td[data-from='vm:host1/xp-nat'][data-to='internet']").click()
+    expect(page.locator("#pair")).to_contain_text("via nat")
+    expect(page.locator("#pair .path li").last).to_have_text("internet")
+
+
+def test_ipconfig_panel_in_english_and_japanese(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    page.click("[data-show-ipconfig='host1/xp-nat']")
+    panel = page.locator("[data-ipconfig='host1/xp-nat']")
+    expect(panel).to_contain_text("Ethernet adapter Local Area Connection:")
+    expect(panel).to_contain_text("IP Address. . . . . . . . . . . . : 192.168.131.64")
+    page.click("text=日本語")
+    expect(page.locator("[data-ipconfig='host1/xp-nat']")).to_contain_text("ローカル エリア接続")
+
+
+def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Page):
+    page.goto("/")
+    page.set_input_files(
+        "input[name=document]",
+        files=[
+            {
+                "name": "old.yaml",
+                "mimeType": "application/yaml",
+                "buffer": b"vnetlab: 1\nname: Old\nhosts:\n  - name: h\n    product: virtual_pc_2004\n"
+                b"    vms:\n      - name: a\n        adapters: [{}, {}]\n",
+            }
+        ],
+    )
+    page.click("form[action='/labs/import-file'] button")
+    page.drag_and_drop("[data-adapter='h/a#2'] .nic", "[data-network='h/Shared networking (NAT)']")
+    expect(page.locator(".flash.error")).to_contain_text("adapter 1 only")
+    expect(chip(page, "h/a#2")).to_contain_text("not connected")
+
+
+def test_keyboard_alternative_attaches_through_the_select(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    page.select_option("select[aria-label='Network of host1/xp-off#1']", label="Shared networking (NAT)")
+    expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
+
+
+def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    other = context.new_page()
+    other.goto(page.url)
+    other.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
+    expect(other.locator("[data-adapter='host1/xp-off#1']")).to_contain_text("169.254.")
+    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
+    expect(page.locator(".flash.warning")).to_contain_text("changed elsewhere")
+    expect(chip(page, "host1/xp-off#1")).to_contain_text("169.254.")  # reloaded, not overwritten
+
+
+def test_hostile_names_show_as_text(page: Page):
+    page.goto("/")
+    page.set_input_files(
+        "input[name=document]",
+        files=[
+            {
+                "name": "x.yaml",
+                "mimeType": "application/yaml",
+                "buffer": b"vnetlab: 1\nname: '<b>lab</b>'\nhosts:\n  - name: h\n    product: virtual_pc_2007\n"
+                b"    vms:\n      - name: '<img src=x onerror=alert(1)>'\n        adapters: [{network: Local only}]\n",
+            }
+        ],
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.click("form[action='/labs/import-file'] button")
+    expect(page.locator(".vm-name")).to_have_text("<img src=x onerror=alert(1)>")
+    expect(page.locator("h1")).to_contain_text("<b>lab</b>")
+    page.goto("/")
+    expect(page.locator("table.labs")).to_contain_text("<b>lab</b>")
+    assert dialogs == [] and page.locator("img").count() == 0
+
+
+def test_invalid_document_is_explained_on_the_labs_page(page: Page):
+    page.goto("/")
+    page.set_input_files(
+        "input[name=document]",
+        files=[
+            {
+                "name": "bad.yaml",
+                "mimeType": "application/yaml",
+                "buffer": b"vnetlab: 1\nname: Bad\nhosts:\n  - {name: vs, product: virtual_server_2005_r2,"
+                b" networks: [{name: n, kind: nat}]}\n",
+            }
+        ],
+    )
+    page.click("form[action='/labs/import-file'] button")
+    expect(page.locator(".flash.error")).to_contain_text(
+        "hosts[0].networks[0].kind: virtual_server_2005_r2 offers internal, external; not nat"
+    )
+
+
+def test_create_download_and_delete_a_lab(page: Page):
+    page.goto("/")
+    page.fill("input[name=name]", "Week 3")
+    page.click("form[action='/labs/new'] button")
+    expect(page.locator("h1")).to_contain_text("Week 3")
+    page.goto("/")
+    row = page.locator("table.labs tr", has_text="Week 3")
+    with page.expect_download() as download:
+        row.locator("text=Download").click()
+    assert "name: Week 3" in Path(download.value.path()).read_text(encoding="utf-8")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.danger").click()
+    expect(page.locator("table.labs")).not_to_contain_text("Week 3")
