@@ -175,6 +175,27 @@ SPECS = [
 SPEC_OF = {spec.kind: spec for spec in SPECS}
 
 
+def add_part(
+    session: Session, spec: PartSpec, lab_id: int, body: BaseModel, if_match: str | None
+) -> tuple[Any, LabRow, LabDocument]:
+    """Adds a part and validates the lab: what POST does, and what the designer's forms do."""
+    values = stored(body.model_dump(mode="json", exclude={"adapters"}))
+    table = spec.table
+
+    def apply(lab: LabRow) -> Any:
+        check_references(session, lab_id, values)
+        scope = lab_id if spec.position_scope == "lab_id" else values[spec.position_scope]
+        if spec.name_scope is not None:
+            check_name_free(session, spec, scope, values["name"], None)
+        row = table(lab_id=lab_id, position=next_position(session, table, **{spec.position_scope: scope}), **values)
+        session.add(row)
+        session.flush()
+        spec.after_create(session, row, body)
+        return row
+
+    return change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+
+
 def change_part(
     session: Session, spec: PartSpec, lab_id: int, part_id: int, changes: dict[str, Any], if_match: str | None
 ) -> tuple[Any, LabRow, LabDocument]:
@@ -192,6 +213,17 @@ def change_part(
         return row
 
     return change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+
+
+def remove_part(
+    session: Session, spec: PartSpec, lab_id: int, part_id: int, if_match: str | None
+) -> tuple[None, LabRow, LabDocument]:
+    """Deletes a part (and what the database cascades) if the lab stays valid: 409 otherwise."""
+
+    def apply(lab: LabRow) -> None:
+        session.delete(get_part(session, spec.kind, lab_id, part_id))
+
+    return change_lab(session, lab_id, if_match, apply, status=409)
 
 
 def build_router(spec: PartSpec) -> APIRouter:
@@ -221,22 +253,8 @@ def build_router(spec: PartSpec) -> APIRouter:
         response: Response,
         if_match: IfMatch = None,
     ):  # type: ignore[name-defined]
-        values = stored(body.model_dump(mode="json", exclude={"adapters"}))
         with write_session(engine) as session:
-
-            def apply(lab: LabRow) -> Any:
-                check_references(session, lab_id, values)
-                scope = lab_id if spec.position_scope == "lab_id" else values[spec.position_scope]
-                if spec.name_scope is not None:
-                    check_name_free(session, spec, scope, values["name"], None)
-                position = next_position(session, table, **{spec.position_scope: scope})
-                row = table(lab_id=lab_id, position=position, **values)
-                session.add(row)
-                session.flush()
-                spec.after_create(session, row, body)
-                return row
-
-            row, lab, document = change_lab(session, lab_id, if_match, apply, lambda row: (spec.kind, row.id))
+            row, lab, document = add_part(session, spec, lab_id, body, if_match)
             result = to_public(spec, row, context_for(session, lab_id))
         prepare_simulation(request, tasks, lab, document)
         response.headers["Location"] = f"/api/v1/labs/{lab_id}/{spec.plural}/{row.id}"
@@ -279,11 +297,7 @@ def build_router(spec: PartSpec) -> APIRouter:
         if_match: IfMatch = None,
     ) -> Response:
         with write_session(engine) as session:
-
-            def apply(lab: LabRow) -> None:
-                session.delete(get_part(session, spec.kind, lab_id, part_id))
-
-            _, lab, document = change_lab(session, lab_id, if_match, apply, status=409)
+            _, lab, document = remove_part(session, spec, lab_id, part_id, if_match)
         prepare_simulation(request, tasks, lab, document)
         response = Response(status_code=204)
         tag(response, lab.version)

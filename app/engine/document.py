@@ -79,7 +79,17 @@ def _address_text(value: Any) -> Any:
 MacAddress = Annotated[str, BeforeValidator(_parse_mac)]
 Ip = Annotated[IPv4Address, BeforeValidator(_address_text), PlainSerializer(str, return_type=str)]
 IpList = Annotated[list[Ip], Field(max_length=16)]
-Subnet = Annotated[IPv4Network, BeforeValidator(_address_text)]
+def _parse_subnet(value: Any) -> Any:
+    value = _address_text(value)
+    if isinstance(value, str):
+        try:
+            return IPv4Network(value)
+        except ValueError as error:  # Python says why: "has host bits set", "Octet 256 (> 255) not permitted"…
+            raise ValueError(f"not a network such as 192.168.11.0/24: {error}") from None
+    return value
+
+
+Subnet = Annotated[IPv4Network, BeforeValidator(_parse_subnet)]
 Interface = Annotated[IPv4Interface, BeforeValidator(_address_text)]
 
 

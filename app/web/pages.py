@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from sqlmodel import col, select
 
 from app.api.deps import EngineDep, LabId, PartId
-from app.api.parts import SPEC_OF, change_part
+from app.api.parts import SPEC_OF, add_part, change_part, remove_part, stored
 from app.db.convert import document_from_rows, load_rows
 from app.db.labs import claim_next_version, get_lab, import_lab
 from app.db.models import LabRow
@@ -20,6 +21,9 @@ from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, lab_from_data, lab_from_text
 from app.engine.simulate import Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
+from app.web import forms
+from app.web.forms import PartForm
+from app.web.topology import render_svg
 from app.web.views import build_workspace
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +38,7 @@ router = APIRouter(include_in_schema=False)
 
 def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     context["offline"] = request.app.state.settings.offline
+    context.setdefault("form", None)
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -138,6 +143,38 @@ def attach(
     return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash)
 
 
+@router.get("/labs/{lab_id}/topology.svg")
+def topology_svg(lab_id: LabId, engine: EngineDep) -> Response:
+    ws = _workspace(engine, lab_id)
+    return Response(
+        render_svg(ws),
+        media_type="image/svg+xml",
+        headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"'},
+    )
+
+
+@router.post("/labs/{lab_id}/adapters/new", response_class=HTMLResponse)
+def add_adapter(
+    request: Request,
+    lab_id: LabId,
+    engine: EngineDep,
+    vm_id: Annotated[int, Form(ge=1)],
+    version: Annotated[int, Form(ge=1)],
+) -> HTMLResponse:
+    flash = None
+    spec = SPEC_OF["adapter"]
+    try:
+        with write_session(engine) as session:
+            add_part(session, spec, lab_id, spec.create.model_validate({"vm_id": vm_id}), f'"{version}"')
+    except PreconditionFailed:
+        flash = ("warning", "This lab was changed elsewhere and has been reloaded; no adapter was added.")
+    except RuleViolation as problem:
+        flash = ("error", "; ".join(p.message for p in problem.problems))
+    except ClientError as problem:
+        flash = ("error", problem.message)
+    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash)
+
+
 @router.get("/labs/{lab_id}/pair", response_class=HTMLResponse)
 def pair_detail(
     request: Request,
@@ -166,3 +203,146 @@ def ipconfig_panel(
     ref = f"{host.name}/{vm.name}"
     text = Simulation(doc).ipconfig(ref, locale, Layout.XP)
     return _page(request, "fragments/ipconfig.html", ref=ref, text=text, locale=locale, lab_id=lab_id, vm_id=vm_id)
+
+
+# Editing forms: fetched into the workspace's form panel; sent back, they re-render the workspace with the
+# change made, or with the form and its errors next to their fields.
+
+FORM_KINDS = ("lan", "host", "network", "vm", "adapter")
+
+
+def _rows_and_doc(engine, lab_id: int):
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        rows = load_rows(session, lab)
+    return rows
+
+
+def _find(rows_list, part_id):
+    return next((row for row in rows_list if row.id == part_id), None)
+
+
+def _build_form(rows, kind: str, part_id: int | None, parent_id: int | None) -> PartForm | None:
+    hosts = {h.id: h for h in rows.hosts}
+    if kind == "lan":
+        lan = _find(rows.lans, part_id) if part_id else None
+        return None if part_id and lan is None else forms.lan_form(lan)
+    if kind == "host":
+        host = _find(rows.hosts, part_id) if part_id else None
+        return None if part_id and host is None else forms.host_form(host, rows.lans)
+    if kind == "network":
+        network = _find(rows.networks, part_id) if part_id else None
+        host = hosts.get(network.host_id if network else parent_id)  # type: ignore[arg-type]
+        return None if host is None or (part_id and network is None) else forms.network_form(network, host)
+    if kind == "vm":
+        vm = _find(rows.vms, part_id) if part_id else None
+        host = hosts.get(vm.host_id if vm else parent_id)  # type: ignore[arg-type]
+        return None if host is None or (part_id and vm is None) else forms.vm_form(vm, host)
+    if kind == "adapter" and part_id:
+        adapter = _find(rows.adapters, part_id)
+        if adapter is None:
+            return None
+        vm = _find(rows.vms, adapter.vm_id)
+        siblings = [a.id for a in rows.adapters if a.vm_id == adapter.vm_id]
+        return forms.adapter_form(adapter, hosts[vm.host_id], rows.networks, siblings.index(adapter.id) + 1)
+    return None
+
+
+@router.get("/labs/{lab_id}/forms/{kind}", response_class=HTMLResponse)
+def new_part_form(
+    request: Request, lab_id: LabId, kind: str, engine: EngineDep, parent: Annotated[int | None, Query(ge=1)] = None
+) -> HTMLResponse:
+    form = _build_form(_rows_and_doc(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
+    flash = None if form else ("error", "there is nothing to add there")
+    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), form=form, flash=flash)
+
+
+@router.get("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
+def edit_part_form(request: Request, lab_id: LabId, kind: str, part_id: PartId, engine: EngineDep) -> HTMLResponse:
+    form = _build_form(_rows_and_doc(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
+    flash = None if form else ("error", f"no {kind} {part_id} in this lab")
+    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), form=form, flash=flash)
+
+
+def _body_for(kind: str, submitted: dict[str, str], rows, form: PartForm) -> dict:
+    hosts = {h.id: h for h in rows.hosts}
+    if kind == "lan":
+        return forms.lan_body(submitted)
+    if kind == "host":
+        return forms.host_body(submitted)
+    if kind == "network":
+        host_id = form.parent_id if form.part_id is None else _find(rows.networks, form.part_id).host_id
+        return forms.network_body(submitted, hosts[host_id])
+    if kind == "vm":
+        return forms.vm_body(submitted)
+    adapter = _find(rows.adapters, form.part_id)
+    return forms.adapter_body(submitted, hosts[_find(rows.vms, adapter.vm_id).host_id])
+
+
+@router.post("/labs/{lab_id}/forms/{kind}", response_class=HTMLResponse)
+@router.post("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
+async def submit_part_form(
+    request: Request, lab_id: LabId, kind: str, engine: EngineDep, part_id: PartId | None = None
+) -> HTMLResponse:
+    submitted = {key: str(value) for key, value in (await request.form()).items()}
+    rows = _rows_and_doc(engine, lab_id)
+    parent = int(submitted["parent"]) if submitted.get("parent", "").isdigit() else None
+    form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
+    if form is None:
+        return _page(
+            request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=("error", "no such part")
+        )
+    for item in form.fields:
+        item.value = submitted.get(item.name, item.value)
+    spec = SPEC_OF[kind]
+    body = _body_for(kind, submitted, rows, form)
+    if part_id is None and spec.kind in ("network", "vm"):
+        body["host_id"] = form.parent_id
+    version = submitted.get("version", "")
+    try:
+        model = (spec.create if part_id is None else spec.update).model_validate(body)
+        with write_session(engine) as session:
+            if part_id is None:
+                add_part(session, spec, lab_id, model, f'"{version}"')
+            else:
+                changes = stored(model.model_dump(mode="json", exclude_unset=True))
+                change_part(session, spec, lab_id, part_id, changes, f'"{version}"')
+    except ValidationError as error:
+        form.show_errors(
+            [(["body", *item["loc"]], item["msg"].removeprefix("Value error, ")) for item in error.errors()]
+        )
+    except RuleViolation as problem:
+        form.show_errors([(list(p.loc), p.message) for p in problem.problems])
+    except PreconditionFailed:
+        flash = ("warning", "This lab was changed elsewhere and has been reloaded; your form was not saved.")
+        return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash, form=form)
+    except ClientError as problem:
+        form.general_errors.append(problem.message)
+    else:
+        return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=None, form=None)
+    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=None, form=form)
+
+
+@router.post("/labs/{lab_id}/forms/{kind}/{part_id}/delete", response_class=HTMLResponse)
+def delete_part_form(
+    request: Request,
+    lab_id: LabId,
+    kind: str,
+    part_id: PartId,
+    engine: EngineDep,
+    version: Annotated[int, Form(ge=1)],
+) -> HTMLResponse:
+    flash = None
+    if kind not in FORM_KINDS:
+        flash = ("error", f"no part kind '{kind}'")
+    else:
+        try:
+            with write_session(engine) as session:
+                remove_part(session, SPEC_OF[kind], lab_id, part_id, f'"{version}"')
+        except PreconditionFailed:
+            flash = ("warning", "This lab was changed elsewhere and has been reloaded; nothing was deleted.")
+        except RuleViolation as problem:
+            flash = ("error", "Not deleted: " + "; ".join(p.message for p in problem.problems))
+        except ClientError as problem:
+            flash = ("error", problem.message)
+    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash, form=None)

@@ -56,6 +56,7 @@ class HostPanel:
 
 @dataclass
 class LanBadge:
+    id: int
     name: str
     subnet: str
     router: str | None
@@ -141,6 +142,7 @@ def build_workspace(rows: LabRows, result: SimulationResult) -> Workspace:
             zones[network.id].members.append(chip)
     badges = [
         LanBadge(
+            lan.id,
             lan.name,
             lan.subnet,
             lan.gateway,

@@ -86,3 +86,9 @@ def page(page):
     )
     yield page
     assert errors == [], errors
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A classroom projector's or a laptop's screen: the networks and the VMs in view together."""
+    return {**browser_context_args, "viewport": {"width": 1440, "height": 1000}}

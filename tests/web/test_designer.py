@@ -147,3 +147,62 @@ def test_create_download_and_delete_a_lab(page: Page):
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button.danger").click()
     expect(page.locator("table.labs")).not_to_contain_text("Week 3")
+
+
+def test_build_a_lab_from_nothing_with_the_forms(page: Page):
+    page.goto("/")
+    page.fill("input[name=name]", "Built by hand")
+    page.click("form[action='/labs/new'] button")
+    page.click("text=+ LAN")
+    form = page.locator("form[data-form='lan']")
+    form.locator("[name=name]").fill("Office LAN")
+    form.locator("[name=subnet]").fill("192.168.11.7/24")  # host bits set: refused next to the field
+    form.locator("[name=gateway]").fill("192.168.11.1")
+    form.locator("[name=dhcp_start]").fill("192.168.11.100")
+    form.locator("[name=dhcp_end]").fill("192.168.11.199")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("[data-field='subnet'] .field-error")).to_contain_text("host bits")
+    page.locator("form[data-form='lan'] [name=subnet]").fill("192.168.11.0/24")
+    page.locator("form[data-form='lan'] button[type=submit]").click()
+    expect(page.locator("[data-lan='Office LAN']")).to_contain_text("DHCP 192.168.11.100–192.168.11.199")
+
+    page.click("text=+ Host")
+    host = page.locator("form[data-form='host']")
+    host.locator("[name=name]").fill("host1")
+    host.locator("[name=product]").select_option("virtual_pc_2007")
+    host.locator("[name=lan_id]").select_option(label="Office LAN")
+    host.locator("button[type=submit]").click()
+    expect(page.locator("[data-network='host1/Shared networking (NAT)']")).to_be_visible()
+
+    page.click("text=+ VM")
+    vm = page.locator("form[data-form='vm']")
+    vm.locator("[name=name]").fill("xp1")
+    vm.locator("button[type=submit]").click()
+    expect(chip(page, "host1/xp1#1")).to_contain_text("not connected")
+    page.drag_and_drop("[data-vm='host1/xp1'] .vm-name", "[data-network='host1/Shared networking (NAT)']")
+    expect(chip(page, "host1/xp1#1")).to_contain_text("192.168.131.64")
+    page.drag_and_drop("[data-adapter='host1/xp1#1'] .nic", "[data-network='host1/Local only']")
+    expect(chip(page, "host1/xp1#1")).to_contain_text(re.compile(r"169\.254\."))
+
+    page.click("[aria-label='Edit adapter host1/xp1#1']")
+    adapter = page.locator("form[data-form='adapter']")
+    expect(adapter.locator("[name=mac]")).to_have_count(0)  # Virtual PC assigns MACs itself
+    expect(adapter.locator("[name=vlan]")).to_have_count(0)  # VLANs are Hyper-V's
+    adapter.locator("[name=address_mode]").select_option("static")
+    adapter.locator("[name=address_ip]").fill("10.0.0.5/24")
+    adapter.locator("[name=address_gateway]").fill("10.9.9.9")
+    adapter.locator("button[type=submit]").click()
+    expect(page.locator("[data-field='address_gateway'] .field-error")).to_contain_text("outside the subnet")
+    page.locator("form[data-form='adapter'] [name=address_gateway]").fill("")
+    page.locator("form[data-form='adapter'] button[type=submit]").click()
+    expect(chip(page, "host1/xp1#1")).to_contain_text("10.0.0.5/24")
+    page.reload()
+    expect(chip(page, "host1/xp1#1")).to_contain_text("10.0.0.5/24")
+
+
+def test_topology_picture(page: Page):
+    open_example(page, "03-hyper-v-switches-and-vlans.yaml")
+    with page.expect_download() as download:
+        page.click("text=Topology (SVG)")
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "hv1/app1#1  172.16.0.10/24  (static)" in svg and "PRIVATE Cluster" in svg
