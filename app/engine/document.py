@@ -79,6 +79,8 @@ def _address_text(value: Any) -> Any:
 MacAddress = Annotated[str, BeforeValidator(_parse_mac)]
 Ip = Annotated[IPv4Address, BeforeValidator(_address_text), PlainSerializer(str, return_type=str)]
 IpList = Annotated[list[Ip], Field(max_length=16)]
+
+
 def _parse_subnet(value: Any) -> Any:
     value = _address_text(value)
     if isinstance(value, str):

@@ -29,7 +29,8 @@ def render_svg(ws: Workspace) -> str:
         label += " · internet" if lan.internet else ""
         width = 12 + 7 * len(label)
         parts.append(
-            f'<rect x="{lan_x}" y="{y}" width="{width}" height="26" rx="6" fill="#fff" stroke="#4a5568" stroke-width="2"/>'
+            f'<rect x="{lan_x}" y="{y}" width="{width}" height="26" rx="6" '
+            'fill="#fff" stroke="#4a5568" stroke-width="2"/>'
         )
         parts.append(_text(lan_x + 8, y + 17, label, 12, "bold"))
         lan_x += width + GAP
