@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
     app.state.simulation_cache = SimulationCache()
+    app.state.matrix_cache = SimulationCache(depends_on_clock=False)  # the designer's matrix cells
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(api_router)

@@ -8,6 +8,15 @@
     return document.getElementById("workspace");
   }
 
+  // A matrix cell: show the way, or why not (one listener for every cell of the table).
+  document.addEventListener("click", function (event) {
+    const cell = event.target.closest && event.target.closest("td[data-from][data-to]");
+    const table = cell && cell.closest("table[data-pair-url]");
+    if (!table) return;
+    const query = new URLSearchParams({ from: cell.dataset.from, to: cell.dataset.to });
+    htmx.ajax("GET", table.dataset.pairUrl + "?" + query.toString(), { target: "#pair", swap: "innerHTML" });
+  });
+
   document.addEventListener("dragstart", function (event) {
     const chip = event.target.closest && event.target.closest("[data-adapter-id]");
     const vm = event.target.closest && event.target.closest("[data-first-adapter]");

@@ -26,17 +26,17 @@ PREPARED_WAIT_SECONDS = 30  # a reserved result that never comes (a lost task) i
 
 
 class SimulationCache:
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_labs: int = 32):
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_labs: int = 32, depends_on_clock: bool = True):
         self.max_bytes = max_bytes
+        self.depends_on_clock = depends_on_clock
         self.max_labs = max_labs
         self._entries: OrderedDict[Key, Future[str]] = OrderedDict()
         self._bases: OrderedDict[LabKey, PairRows] = OrderedDict()
         self._lock = threading.Lock()
 
-    @staticmethod
-    def key(lab: LabRow) -> Key | None:
+    def key(self, lab: LabRow) -> Key | None:
         """A lab version names its content; the creation time tells a new lab from a deleted one with its id."""
-        if lab.clock is None or lab.id is None:
+        if lab.id is None or (self.depends_on_clock and lab.clock is None):
             return None
         return (lab.id, lab.version, lab.created_at)
 

@@ -281,9 +281,10 @@ class ReachabilityEngine:
     def all_pairs(self) -> list[tuple[str, str, Outcome]]:
         return [(source, target, outcome) for source, row in self.rows() for target, outcome in row]
 
-    def rows(self) -> Iterator[tuple[str, list[tuple[str, Outcome]]]]:
-        """Every ordered pair, source by source. Targets that nothing of the source's reach touches are
-        answered by their layout alone (`_decide` would find the same), without looking at each one."""
+    def rows(self, sources: list[str] | None = None) -> Iterator[tuple[str, list[tuple[str, Outcome]]]]:
+        """Every ordered pair, source by source (of `sources`, or all). Targets that nothing of the source's
+        reach touches are answered by their layout alone (`_decide` would find the same), without looking at
+        each one."""
         views = self._views
         members: dict[int, set[str]] = {}
         layout_numbers: dict[tuple, int] = {}
@@ -301,7 +302,7 @@ class ReachabilityEngine:
         # Sources alike (same segments, addresses and ways out) get the same answers about a target layout
         # but for the first step of the path, their own adapter: (answer, index of that adapter).
         by_class: dict[tuple, tuple[Outcome, int]] = {}
-        for source in self.endpoint_ids:
+        for source in self.endpoint_ids if sources is None else sources:
             a = views.get(source)
             if a is None or not a.usable or a.unusable is not None:
                 yield source, [(target, self.pair(source, target)) for target in self.endpoint_ids if target != source]

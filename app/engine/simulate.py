@@ -1,7 +1,7 @@
 """The engine's entry point: a lab document in, the simulation result (SPEC §7) out. No I/O."""
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,6 +81,11 @@ class Simulation:
                 rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()]
             return self._result(rows)
 
+    def overview(self) -> SimulationResult:
+        """The result without its pair list (`reachability` null): addresses, hosts, endpoints, warnings."""
+        with _no_cyclic_gc():
+            return self._result(None)
+
     def _lists_pairs(self) -> bool:
         return len(self.endpoints) <= MAX_LISTED_ENDPOINTS
 
@@ -124,15 +129,22 @@ class Simulation:
             return f'{head}"reachability":[{pairs}]{tail}', current
 
     def _pair_rows(self, previous: PairRows | None) -> PairRows:
-        engine = self.reachability
-        order = self.endpoints
-        quoted = {endpoint: _json_text(endpoint) for endpoint in order}
-        signatures = {endpoint: engine.signature(endpoint) for endpoint in order}
-        upstreams = {endpoint: engine.upstreams(endpoint) for endpoint in order}
+        quoted = {endpoint: _json_text(endpoint) for endpoint in self.endpoints}
 
         def row(source: str, target: str, outcome: Outcome) -> str:
             return f'{{"from":{quoted[source]},"to":{quoted[target]}{outcome.json_tail or _row_tail(outcome, quoted)}'
 
+        return self.pair_rows_after(previous, row)
+
+    def pair_rows_after(self, previous: PairRows | None, render: Callable[[str, str, Outcome], str]) -> PairRows:
+        """Every ordered pair rendered by `render`, source by source. With `previous` (rendered by the same
+        function for an earlier version of this lab), the rows of pairs whose endpoints — and whatever the
+        source goes out through — have unchanged signatures are taken from it instead of recomputed."""
+        engine = self.reachability
+        order = self.endpoints
+        signatures = {endpoint: engine.signature(endpoint) for endpoint in order}
+        upstreams = {endpoint: engine.upstreams(endpoint) for endpoint in order}
+        row = render
         rows: dict[str, list[str]] = {}
         if previous is None or list(previous.signatures) != order:
             for source, answers in engine.rows():
@@ -140,20 +152,24 @@ class Simulation:
             return PairRows(signatures, upstreams, rows)
         changed = [e for e in order if previous.signatures[e] != signatures[e]]
         position = {endpoint: index for index, endpoint in enumerate(order)}
+        fresh = [
+            source
+            for source in order
+            if source in changed
+            or previous.upstreams[source] != upstreams[source]
+            or not upstreams[source].isdisjoint(changed)
+        ]
+        for source, answers in engine.rows(fresh):
+            rows[source] = [row(source, target, outcome) for target, outcome in answers]
         for source in order:
-            reusable = (
-                source not in changed
-                and previous.upstreams[source] == upstreams[source]
-                and upstreams[source].isdisjoint(changed)
-            )
-            if not reusable:
-                rows[source] = [row(source, t, engine.pair(source, t)) for t in order if t != source]
+            if source in rows:
                 continue
-            answers = list(previous.rows[source])  # in target order, without the source itself
+            kept = list(previous.rows[source])  # in target order, without the source itself
             for target in changed:
                 index = position[target] - (position[target] > position[source])
-                answers[index] = row(source, target, engine.pair(source, target))
-            rows[source] = answers
+                kept[index] = row(source, target, engine.pair(source, target))
+            rows[source] = kept
+        rows = {source: rows[source] for source in order}
         return PairRows(signatures, upstreams, rows)
 
     def ipconfig(self, vm_ref: str, locale: Locale = Locale.EN, layout: Layout = Layout.XP) -> str:

@@ -19,12 +19,12 @@ from app.db.session import read_session, write_session
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, lab_from_data, lab_from_text
-from app.engine.simulate import Simulation
+from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
 from app.web import forms
 from app.web.forms import PartForm
 from app.web.topology import render_svg
-from app.web.views import build_workspace
+from app.web.views import build_workspace, matrix_cells
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -102,17 +102,26 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _workspace(engine, lab_id: int):
+def _workspace(request: Request, engine, lab_id: int):
+    """The lab as the editor shows it. Its matrix is kept per version, and a new version builds on the
+    last one's cells (see `matrix_cells`)."""
     with read_session(engine) as session:
         lab = get_lab(session, lab_id)
         rows = load_rows(session, lab)
-        doc = document_from_rows(rows)
-    return build_workspace(rows, Simulation(doc).result())
+    simulation = Simulation(document_from_rows(rows))
+    cache = request.app.state.matrix_cache
+    key = cache.key(lab)
+    matrix = cache.lookup(key)
+    if matrix is None:
+        matrix = cache.compute(lab, lambda previous: matrix_cells(simulation, previous))
+        cache.store(key, matrix)
+    too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
+    return build_workspace(rows, simulation, None if too_many else matrix)
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
-    return _page(request, "lab.html", ws=_workspace(engine, lab_id), flash=None)
+    return _page(request, "lab.html", ws=_workspace(request, engine, lab_id), flash=None)
 
 
 @router.post("/labs/{lab_id}/attach", response_class=HTMLResponse)
@@ -140,12 +149,12 @@ def attach(
             flash = ("error", "; ".join(p.message for p in problem.problems))
         except ClientError as problem:
             flash = ("error", problem.message)
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
 
 
 @router.get("/labs/{lab_id}/topology.svg")
-def topology_svg(lab_id: LabId, engine: EngineDep) -> Response:
-    ws = _workspace(engine, lab_id)
+def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
+    ws = _workspace(request, engine, lab_id)
     return Response(
         render_svg(ws),
         media_type="image/svg+xml",
@@ -172,7 +181,7 @@ def add_adapter(
         flash = ("error", "; ".join(p.message for p in problem.problems))
     except ClientError as problem:
         flash = ("error", problem.message)
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
 
 
 @router.get("/labs/{lab_id}/pair", response_class=HTMLResponse)
@@ -183,8 +192,11 @@ def pair_detail(
     source: Annotated[str, Query(alias="from", max_length=250)] = "",
     to: Annotated[str, Query(max_length=250)] = "",
 ) -> HTMLResponse:
-    ws = _workspace(engine, lab_id)
-    row = next((r for r in ws.result.reachability or [] if r.from_ == source and r.to == to), None)
+    with read_session(engine) as session:
+        doc = document_from_rows(load_rows(session, get_lab(session, lab_id)))
+    simulation = Simulation(doc)
+    known = set(simulation.endpoints)
+    row = simulation.pair(source, to) if source in known and to in known and source != to else None
     return _page(request, "fragments/pair.html", row=row, source=source, to=to)
 
 
@@ -254,14 +266,14 @@ def new_part_form(
 ) -> HTMLResponse:
     form = _build_form(_rows_and_doc(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
     flash = None if form else ("error", "there is nothing to add there")
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), form=form, flash=flash)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
 
 @router.get("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
 def edit_part_form(request: Request, lab_id: LabId, kind: str, part_id: PartId, engine: EngineDep) -> HTMLResponse:
     form = _build_form(_rows_and_doc(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
     flash = None if form else ("error", f"no {kind} {part_id} in this lab")
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), form=form, flash=flash)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
 
 def _body_for(kind: str, submitted: dict[str, str], rows, form: PartForm) -> dict:
@@ -290,7 +302,7 @@ async def submit_part_form(
     form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
     if form is None:
         return _page(
-            request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=("error", "no such part")
+            request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=("error", "no such part")
         )
     for item in form.fields:
         item.value = submitted.get(item.name, item.value)
@@ -315,12 +327,14 @@ async def submit_part_form(
         form.show_errors([(list(p.loc), p.message) for p in problem.problems])
     except PreconditionFailed:
         flash = ("warning", "This lab was changed elsewhere and has been reloaded; your form was not saved.")
-        return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash, form=form)
+        return _page(
+            request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash, form=form
+        )
     except ClientError as problem:
         form.general_errors.append(problem.message)
     else:
-        return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=None, form=None)
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=None, form=form)
+        return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=None)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=form)
 
 
 @router.post("/labs/{lab_id}/forms/{kind}/{part_id}/delete", response_class=HTMLResponse)
@@ -345,4 +359,4 @@ def delete_part_form(
             flash = ("error", "Not deleted: " + "; ".join(p.message for p in problem.problems))
         except ClientError as problem:
             flash = ("error", problem.message)
-    return _page(request, "fragments/workspace.html", ws=_workspace(engine, lab_id), flash=flash, form=None)
+    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash, form=None)

@@ -2,10 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from markupsafe import Markup, escape
+
 from app.db.convert import LabRows
 from app.engine.products import PRODUCTS, Product
 from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_POOL, NAT_SUBNET
+from app.engine.simulate import MAX_LISTED_ENDPOINTS, PairRows, Simulation
 
 
 @dataclass
@@ -71,12 +74,11 @@ class Workspace:
     name: str
     lans: list[LanBadge]
     hosts: list[HostPanel]
-    result: SimulationResult
+    result: SimulationResult  # without its pair list: the matrix below has it
     vm_refs: list[str]
-
-    @property
-    def reachable_count(self) -> int:
-        return sum(row.reachable for row in self.result.reachability or [])
+    matrix: Markup | None  # None beyond 300 endpoints
+    reachable_count: int = 0
+    pair_count: int = 0
 
 
 def _addressing(product: str, kind: str, dhcp: dict | None, lan) -> str:
@@ -94,7 +96,39 @@ def _addressing(product: str, kind: str, dhcp: dict | None, lan) -> str:
     return "no DHCP server (APIPA 169.254/16)"
 
 
-def build_workspace(rows: LabRows, result: SimulationResult) -> Workspace:
+def matrix_cells(simulation: Simulation, previous: PairRows | None) -> tuple[str, PairRows | None]:
+    """The reachability matrix as HTML rows, written directly (Jinja loops over tens of thousands of cells
+    were the slowest part of the page), and built on the cells of an earlier version of the lab where the
+    pairs did not change. Every value is escaped."""
+    endpoints = simulation.endpoints
+    if len(endpoints) > MAX_LISTED_ENDPOINTS:
+        return "", None
+    quoted = {endpoint: str(escape(endpoint)) for endpoint in endpoints}
+
+    def cell(source: str, target: str, outcome) -> str:
+        yes = outcome.reachable
+        return (
+            f'<td data-from="{quoted[source]}" data-to="{quoted[target]}" '
+            f'data-reachable="{"true" if yes else "false"}" '
+            f'class="cell {"yes" if yes else "no"}">{"✓" if yes else "·"}</td>'
+        )
+
+    rows = simulation.pair_rows_after(previous, cell)
+    head = "".join(f'<th title="{quoted[e]}">{number}</th>' for number, e in enumerate(endpoints, start=1))
+    lines = [f"<thead><tr><th>from \\ to</th>{head}</tr></thead><tbody>"]
+    for number, source in enumerate(endpoints, start=1):
+        cells = rows.rows[source]
+        lines.append(
+            f'<tr><th class="endpoint">{number} {quoted[source]}</th>{"".join(cells[: number - 1])}'
+            f'<td class="self"></td>{"".join(cells[number - 1 :])}</tr>'
+        )
+    lines.append("</tbody>")
+    return "".join(lines), rows
+
+
+def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -> Workspace:
+    """`matrix`: the rows of `matrix_cells`, or None beyond 300 endpoints."""
+    result = simulation.overview()
     lans = {lan.id: lan for lan in rows.lans}
     hosts_by_id = {host.id: host for host in rows.hosts}
     networks_by_id = {network.id: network for network in rows.networks}
@@ -152,4 +186,17 @@ def build_workspace(rows: LabRows, result: SimulationResult) -> Workspace:
         for lan in rows.lans
     ]
     refs = [f"{card.endpoint[3:]}" for card in cards.values()]
-    return Workspace(rows.lab.id, rows.lab.version, rows.lab.name, badges, list(panels.values()), result, refs)  # type: ignore[arg-type]
+    reachable = matrix.count('data-reachable="true"') if matrix else 0
+    pairs = reachable + matrix.count('data-reachable="false"') if matrix else 0
+    return Workspace(
+        rows.lab.id,
+        rows.lab.version,
+        rows.lab.name,
+        badges,
+        list(panels.values()),
+        result,
+        refs,  # type: ignore[arg-type]
+        Markup(matrix) if matrix is not None else None,  # written escaped by matrix_cells
+        reachable,
+        pairs,
+    )

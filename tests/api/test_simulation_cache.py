@@ -80,4 +80,4 @@ def test_kept_results_are_bounded_by_size():
 
 
 def test_unknown_key_is_none():
-    assert SimulationCache().lookup(SimulationCache.key(lab_row())) is None
+    assert SimulationCache().lookup(SimulationCache().key(lab_row())) is None

@@ -21,8 +21,11 @@ def test_drag_onto_nat_then_internal(page: Page):
     open_example(page, "01-seed-virtual-pc.yaml")
     off = chip(page, "host1/xp-off#1")
     expect(off).to_contain_text("not connected")
+    expect(page.locator(".tray [data-adapter='host1/xp-off#1']")).to_have_count(1)  # waits in its card's tray
     page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
+    expect(page.locator(".tray [data-adapter='host1/xp-off#1']")).to_have_count(0)
+    expect(page.locator("[data-network='host1/Shared networking (NAT)'] .members")).to_contain_text("host1/xp-off#1")
     page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
     expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\.\d+\.\d+"))
     page.reload()
