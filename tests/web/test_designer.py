@@ -115,7 +115,7 @@ def test_hostile_names_show_as_text(page: Page):
     expect(page.locator("h1")).to_contain_text("<b>lab</b>")
     page.goto("/")
     expect(page.locator("table.labs")).to_contain_text("<b>lab</b>")
-    assert dialogs == [] and page.locator("img").count() == 0
+    assert dialogs == [] and page.locator("img[src='x']").count() == 0
 
 
 def test_invalid_document_is_explained_on_the_labs_page(page: Page):
