@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.api.deps import EngineDep, LabId, PartId
 from app.api.parts import SPEC_OF, add_part, change_part, remove_part, stored
@@ -124,6 +124,23 @@ def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLRespo
     return _page(request, "lab.html", ws=_workspace(request, engine, lab_id), flash=None)
 
 
+Flash = tuple[str, str] | None
+
+
+def _attempt(engine, change: Callable[[Session], object], unchanged: str, refused: str = "") -> Flash:
+    """Makes a change in its own transaction; says what went wrong, if anything, as the page shows it."""
+    try:
+        with write_session(engine) as session:
+            change(session)
+    except PreconditionFailed:
+        return ("warning", f"This lab was changed elsewhere and has been reloaded; {unchanged}.")
+    except RuleViolation as problem:
+        return ("error", refused + "; ".join(p.message for p in problem.problems))
+    except ClientError as problem:
+        return ("error", problem.message)
+    return None
+
+
 @router.post("/labs/{lab_id}/attach", response_class=HTMLResponse)
 def attach(
     request: Request,
@@ -134,21 +151,15 @@ def attach(
     network_id: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """A drop (or the keyboard's select): attach an adapter to a network, as PATCH …/adapters/{id} does."""
-    flash = None
-    try:
-        target = int(network_id) if network_id else None
-    except ValueError:
-        target, flash = None, ("error", f"'{network_id}' is not a network id")
-    if flash is None:
-        try:
-            with write_session(engine) as session:
-                change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, {"network_id": target}, f'"{version}"')
-        except PreconditionFailed:
-            flash = ("warning", "This lab was changed elsewhere and has been reloaded; your drop changed nothing.")
-        except RuleViolation as problem:
-            flash = ("error", "; ".join(p.message for p in problem.problems))
-        except ClientError as problem:
-            flash = ("error", problem.message)
+    if network_id and not network_id.isdigit():
+        flash: Flash = ("error", f"'{network_id}' is not a network id")
+    else:
+        changes = {"network_id": int(network_id) if network_id else None}
+        flash = _attempt(
+            engine,
+            lambda session: change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, changes, f'"{version}"'),
+            "your drop changed nothing",
+        )
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
 
 
@@ -170,17 +181,12 @@ def add_adapter(
     vm_id: Annotated[int, Form(ge=1)],
     version: Annotated[int, Form(ge=1)],
 ) -> HTMLResponse:
-    flash = None
     spec = SPEC_OF["adapter"]
-    try:
-        with write_session(engine) as session:
-            add_part(session, spec, lab_id, spec.create.model_validate({"vm_id": vm_id}), f'"{version}"')
-    except PreconditionFailed:
-        flash = ("warning", "This lab was changed elsewhere and has been reloaded; no adapter was added.")
-    except RuleViolation as problem:
-        flash = ("error", "; ".join(p.message for p in problem.problems))
-    except ClientError as problem:
-        flash = ("error", problem.message)
+    flash = _attempt(
+        engine,
+        lambda session: add_part(session, spec, lab_id, spec.create.model_validate({"vm_id": vm_id}), f'"{version}"'),
+        "no adapter was added",
+    )
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
 
 
@@ -346,17 +352,13 @@ def delete_part_form(
     engine: EngineDep,
     version: Annotated[int, Form(ge=1)],
 ) -> HTMLResponse:
-    flash = None
     if kind not in FORM_KINDS:
-        flash = ("error", f"no part kind '{kind}'")
+        flash: Flash = ("error", f"no part kind '{kind}'")
     else:
-        try:
-            with write_session(engine) as session:
-                remove_part(session, SPEC_OF[kind], lab_id, part_id, f'"{version}"')
-        except PreconditionFailed:
-            flash = ("warning", "This lab was changed elsewhere and has been reloaded; nothing was deleted.")
-        except RuleViolation as problem:
-            flash = ("error", "Not deleted: " + "; ".join(p.message for p in problem.problems))
-        except ClientError as problem:
-            flash = ("error", problem.message)
+        flash = _attempt(
+            engine,
+            lambda session: remove_part(session, SPEC_OF[kind], lab_id, part_id, f'"{version}"'),
+            "nothing was deleted",
+            refused="Not deleted: ",
+        )
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash, form=None)

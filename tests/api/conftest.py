@@ -2,14 +2,10 @@
 (CI sets it, so both backends stay proven)."""
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 from sqlmodel import SQLModel
@@ -17,6 +13,7 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
+from tests.live import serve
 
 PG_URL = os.environ.get("VNETLAB_TEST_PG_URL")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -64,22 +61,8 @@ def client(engine) -> Iterator[TestClient]:
 @pytest.fixture
 def live_url(engine) -> Iterator[str]:
     """The app served by uvicorn on a free loopback port, for tests that need real concurrency."""
-    app = create_app(settings_for(str(engine.url)), engine)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(create_app(settings_for(str(engine.url)), engine)) as url:
+        yield url
 
 
 class QueryCounter:

@@ -1,18 +1,15 @@
 """Browser tests: the app served by uvicorn on loopback, driven in Debian's headless Chromium by Playwright."""
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from sqlmodel import SQLModel
 
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
+from tests.live import serve
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,22 +29,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('web')}/web.db", offline=True)
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
-    app = create_app(settings, engine)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(create_app(settings, engine)) as url:
+        yield url
     engine.dispose()
 
 
