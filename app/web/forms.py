@@ -341,7 +341,7 @@ def vm_body(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def adapter_form(adapter: Any, host: Any, networks: list[Any], index: int) -> PartForm:
+def adapter_form(adapter: Any, host: Any, networks: list[Any], index: int, vm_name: str = "") -> PartForm:
     rules = PRODUCTS[Product(host.product)]
     options = [("", "not connected")] + [(str(n.id), n.name) for n in networks if n.host_id == host.id]
     fields = [FormField("network_id", "Network", _text(adapter.network_id), "select", options)]
@@ -350,7 +350,8 @@ def adapter_form(adapter: Any, host: Any, networks: list[Any], index: int) -> Pa
         fields.append(FormField("mac", "Static MAC", _text(adapter.mac), hint="empty: automatic"))
     if rules.vlan_allowed:
         fields.append(FormField("vlan", "VLAN id", _text(adapter.vlan), "number", hint="1–4094; empty: untagged"))
-    return PartForm("adapter", f"Adapter {index}", fields, part_id=adapter.id)
+    title = f"Adapter {index} of {vm_name}" if vm_name else f"Adapter {index}"
+    return PartForm("adapter", title, fields, part_id=adapter.id)
 
 
 def adapter_body(form: dict[str, str], host: Any) -> dict[str, Any]:

@@ -262,7 +262,8 @@ def _build_form(rows, kind: str, part_id: int | None, parent_id: int | None) -> 
             return None
         vm = _find(rows.vms, adapter.vm_id)
         siblings = [a.id for a in rows.adapters if a.vm_id == adapter.vm_id]
-        return forms.adapter_form(adapter, hosts[vm.host_id], rows.networks, siblings.index(adapter.id) + 1)
+        index = siblings.index(adapter.id) + 1
+        return forms.adapter_form(adapter, hosts[vm.host_id], rows.networks, index, vm.name)
     return None
 
 
