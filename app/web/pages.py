@@ -229,7 +229,7 @@ def ipconfig_panel(
 FORM_KINDS = ("lan", "host", "network", "vm", "adapter")
 
 
-def _rows_and_doc(engine, lab_id: int):
+def _lab_rows(engine, lab_id: int):
     with read_session(engine) as session:
         lab = get_lab(session, lab_id)
         rows = load_rows(session, lab)
@@ -271,14 +271,14 @@ def _build_form(rows, kind: str, part_id: int | None, parent_id: int | None) -> 
 def new_part_form(
     request: Request, lab_id: LabId, kind: str, engine: EngineDep, parent: Annotated[int | None, Query(ge=1)] = None
 ) -> HTMLResponse:
-    form = _build_form(_rows_and_doc(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
+    form = _build_form(_lab_rows(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
     flash = None if form else ("error", "there is nothing to add there")
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
 
 @router.get("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
 def edit_part_form(request: Request, lab_id: LabId, kind: str, part_id: PartId, engine: EngineDep) -> HTMLResponse:
-    form = _build_form(_rows_and_doc(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
+    form = _build_form(_lab_rows(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
     flash = None if form else ("error", f"no {kind} {part_id} in this lab")
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
@@ -304,7 +304,7 @@ async def submit_part_form(
     request: Request, lab_id: LabId, kind: str, engine: EngineDep, part_id: PartId | None = None
 ) -> HTMLResponse:
     submitted = {key: str(value) for key, value in (await request.form()).items()}
-    rows = _rows_and_doc(engine, lab_id)
+    rows = _lab_rows(engine, lab_id)
     parent = int(submitted["parent"]) if submitted.get("parent", "").isdigit() else None
     form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
     if form is None:
