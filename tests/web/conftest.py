@@ -4,12 +4,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import SQLModel
 
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
 from tests.live import serve
+
+# This machine's speed varies through the day (see docs/performance.md): give each expectation some slack.
+expect.set_options(timeout=15_000)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

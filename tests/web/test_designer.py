@@ -13,6 +13,15 @@ def open_example(page: Page, example: str) -> None:
     expect(page.locator("#workspace")).to_be_visible()
 
 
+def import_document(page: Page, document: bytes) -> None:
+    """Through the labs page's file field, as a person uploads a YAML file."""
+    page.goto("/")
+    page.set_input_files(
+        "input[name=document]", files=[{"name": "lab.yaml", "mimeType": "application/yaml", "buffer": document}]
+    )
+    page.click("form[action='/labs/import-file'] button")
+
+
 def chip(page: Page, hook: str):  # people grab a chip by its label: its select is for the keyboard
     return page.locator(f"[data-adapter='{hook}']")
 
@@ -60,19 +69,11 @@ def test_ipconfig_panel_in_english_and_japanese(page: Page):
 
 
 def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Page):
-    page.goto("/")
-    page.set_input_files(
-        "input[name=document]",
-        files=[
-            {
-                "name": "old.yaml",
-                "mimeType": "application/yaml",
-                "buffer": b"vnetlab: 1\nname: Old\nhosts:\n  - name: h\n    product: virtual_pc_2004\n"
-                b"    vms:\n      - name: a\n        adapters: [{}, {}]\n",
-            }
-        ],
+    import_document(
+        page,
+        b"vnetlab: 1\nname: Old\nhosts:\n  - name: h\n    product: virtual_pc_2004\n"
+        b"    vms:\n      - name: a\n        adapters: [{}, {}]\n",
     )
-    page.click("form[action='/labs/import-file'] button")
     page.drag_and_drop("[data-adapter='h/a#2'] .nic", "[data-network='h/Shared networking (NAT)']")
     expect(page.locator(".flash.error")).to_contain_text("adapter 1 only")
     expect(chip(page, "h/a#2")).to_contain_text("not connected")
@@ -96,21 +97,13 @@ def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
 
 
 def test_hostile_names_show_as_text(page: Page):
-    page.goto("/")
-    page.set_input_files(
-        "input[name=document]",
-        files=[
-            {
-                "name": "x.yaml",
-                "mimeType": "application/yaml",
-                "buffer": b"vnetlab: 1\nname: '<b>lab</b>'\nhosts:\n  - name: h\n    product: virtual_pc_2007\n"
-                b"    vms:\n      - name: '<img src=x onerror=alert(1)>'\n        adapters: [{network: Local only}]\n",
-            }
-        ],
-    )
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.click("form[action='/labs/import-file'] button")
+    import_document(
+        page,
+        b"vnetlab: 1\nname: '<b>lab</b>'\nhosts:\n  - name: h\n    product: virtual_pc_2007\n"
+        b"    vms:\n      - name: '<img src=x onerror=alert(1)>'\n        adapters: [{network: Local only}]\n",
+    )
     expect(page.locator(".vm-name")).to_have_text("<img src=x onerror=alert(1)>")
     expect(page.locator("h1")).to_contain_text("<b>lab</b>")
     page.goto("/")
@@ -119,19 +112,11 @@ def test_hostile_names_show_as_text(page: Page):
 
 
 def test_invalid_document_is_explained_on_the_labs_page(page: Page):
-    page.goto("/")
-    page.set_input_files(
-        "input[name=document]",
-        files=[
-            {
-                "name": "bad.yaml",
-                "mimeType": "application/yaml",
-                "buffer": b"vnetlab: 1\nname: Bad\nhosts:\n  - {name: vs, product: virtual_server_2005_r2,"
-                b" networks: [{name: n, kind: nat}]}\n",
-            }
-        ],
+    import_document(
+        page,
+        b"vnetlab: 1\nname: Bad\nhosts:\n  - {name: vs, product: virtual_server_2005_r2,"
+        b" networks: [{name: n, kind: nat}]}\n",
     )
-    page.click("form[action='/labs/import-file'] button")
     expect(page.locator(".flash.error")).to_contain_text(
         "hosts[0].networks[0].kind: virtual_server_2005_r2 offers internal, external; not nat"
     )
