@@ -5,21 +5,31 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+LAB_PAGE = re.compile(r".*/labs/\d+$")
+
 
 def open_example(page: Page, example: str) -> None:
     page.goto("/")
     page.select_option("select[name=example]", example)
     page.click("form[action='/labs/from-example'] button")
-    expect(page.locator("#workspace")).to_be_visible()
+    settle(page)
 
 
-def import_document(page: Page, document: bytes) -> None:
+def import_document(page: Page, document: bytes, lands_on: re.Pattern | None = LAB_PAGE) -> None:
     """Through the labs page's file field, as a person uploads a YAML file."""
     page.goto("/")
     page.set_input_files(
         "input[name=document]", files=[{"name": "lab.yaml", "mimeType": "application/yaml", "buffer": document}]
     )
     page.click("form[action='/labs/import-file'] button")
+    if lands_on is not None:
+        settle(page, lands_on)
+
+
+def settle(page: Page, url: re.Pattern = LAB_PAGE) -> None:
+    """After a click that loads a page: wait until that page has loaded (and htmx has taken it over), as a
+    person would before acting."""
+    page.wait_for_url(url, wait_until="load")
 
 
 def chip(page: Page, hook: str):  # people grab a chip by its label: its select is for the keyboard
@@ -37,7 +47,7 @@ def test_drag_onto_nat_then_internal(page: Page):
     expect(page.locator("[data-network='host1/Shared networking (NAT)'] .members")).to_contain_text("host1/xp-off#1")
     page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
     expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\.\d+\.\d+"))
-    page.reload()
+    page.reload()  # waits for the load event
     expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\."))  # persisted
 
 
@@ -88,7 +98,7 @@ def test_keyboard_alternative_attaches_through_the_select(page: Page):
 def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
     open_example(page, "01-seed-virtual-pc.yaml")
     other = context.new_page()
-    other.goto(page.url)
+    other.goto(page.url)  # waits for the load event
     other.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
     expect(other.locator("[data-adapter='host1/xp-off#1']")).to_contain_text("169.254.")
     page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
@@ -116,6 +126,7 @@ def test_invalid_document_is_explained_on_the_labs_page(page: Page):
         page,
         b"vnetlab: 1\nname: Bad\nhosts:\n  - {name: vs, product: virtual_server_2005_r2,"
         b" networks: [{name: n, kind: nat}]}\n",
+        lands_on=None,  # the labs page again, with the problems
     )
     expect(page.locator(".flash.error")).to_contain_text(
         "hosts[0].networks[0].kind: virtual_server_2005_r2 offers internal, external; not nat"
@@ -126,6 +137,7 @@ def test_create_download_and_delete_a_lab(page: Page):
     page.goto("/")
     page.fill("input[name=name]", "Week 3")
     page.click("form[action='/labs/new'] button")
+    settle(page)
     expect(page.locator("h1")).to_contain_text("Week 3")
     page.goto("/")
     row = page.locator("table.labs tr", has_text="Week 3")
@@ -141,6 +153,7 @@ def test_build_a_lab_from_nothing_with_the_forms(page: Page):
     page.goto("/")
     page.fill("input[name=name]", "Built by hand")
     page.click("form[action='/labs/new'] button")
+    settle(page)
     page.click("text=+ LAN")
     form = page.locator("form[data-form='lan']")
     form.locator("[name=name]").fill("Office LAN")
