@@ -67,7 +67,6 @@ _MESSAGES = {
     "gateway_not_router": "the default gateway {0} is no router on {1}",
     "static_outside_nat_range": "Virtual PC's NAT translates only guests at 192.168.131.64–.191 that use gateway "
     "192.168.131.254; this adapter's static address is not one of them [NAT-6]",
-    "router_internet_only": "{0} leads only to the internet",
     "no_internet": "{0} has no internet access (internet: false)",
     "nat_loop": "{0} leads back to where it started",
     "forwarded": "through {0}, {1} cannot reach it: {2}",
@@ -82,7 +81,6 @@ class Outcome:
         "_reason",
         "code",
         "detail",
-        "irrelevant",
         "json_tail",
         "path",
         "reachable",
@@ -98,7 +96,6 @@ class Outcome:
         path: tuple[str, ...],
         template: str | None = None,
         detail: tuple = (),
-        irrelevant: bool = False,
     ):
         self.reachable = reachable
         self.via = via
@@ -106,8 +103,6 @@ class Outcome:
         self.path = path
         self.template = template
         self.detail = detail
-        # A gateway that cannot lead to the target at all (a LAN router asked for anything but the internet).
-        self.irrelevant = irrelevant
         self._message: str | None = None
         self._reason: Reason | None = None
         self.json_tail: str | None = None  # the serialized end of a result row, written once
@@ -181,7 +176,7 @@ class ReachabilityEngine:
         self._memo: dict[tuple[str, str], Outcome] = {}
         self._structural_memo: dict[tuple[int, tuple], Outcome] = {}
         self._layout_memo: dict[tuple[str, tuple], Outcome] = {}
-        self._reach: dict[str, frozenset[int]] = {}
+        self._reach: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
         self._from_internet = _fail("nat_inbound_blocked", (INTERNET,), template="internet_inbound")
 
     def pair(self, source: str, target: str) -> Outcome:
@@ -233,34 +228,20 @@ class ReachabilityEngine:
 
     def upstreams(self, endpoint_id: str) -> frozenset[str]:
         """The endpoints whose answers this one's go out through: the hosts and ICS VMs behind its NATs."""
-        view = self._views.get(endpoint_id)
-        if view is None:
-            return frozenset()
-        found: set[str] = set()
-        pending = list(view.connected)
-        while pending:
-            nic = pending.pop()
-            if not nic.usable:
-                continue
-            way = self._way(nic)
-            forwarder = way.forwarder if way.failure is None else None
-            if forwarder is None or forwarder.kind == ForwarderKind.ROUTER:
-                continue
-            upstream = forwarder.upstream_endpoint
-            if upstream in found or upstream == endpoint_id:
-                continue
-            found.add(upstream)  # type: ignore[arg-type]
-            upstream_view = self._views[upstream]  # type: ignore[index]
-            pending.extend([forwarder.upstream_nic] if forwarder.upstream_nic else upstream_view.connected)
-        return frozenset(found)
+        return self._behind(endpoint_id)[1] if endpoint_id in self._views else frozenset()
 
     def _reach_segments(self, source: str) -> frozenset[int]:
         """Every segment whose members `source` could meet directly: its own, and those of the hosts and
         ICS VMs whose NAT it goes out through."""
+        return self._behind(source)[0]
+
+    def _behind(self, source: str) -> tuple[frozenset[int], frozenset[str]]:
+        """One walk from the source's usable interfaces through every NAT (Virtual PC's or ICS) to the
+        endpoint behind it: the segments met on the way, and those endpoints."""
         found = self._reach.get(source)
         if found is None:
             segments: set[int] = set()
-            seen = {source}
+            upstreams: set[str] = set()
             pending = list(self._views[source].usable)
             while pending:
                 nic = pending.pop()
@@ -270,12 +251,12 @@ class ReachabilityEngine:
                 if forwarder is None or forwarder.kind == ForwarderKind.ROUTER:
                     continue
                 upstream = forwarder.upstream_endpoint
-                if upstream in seen:
+                if upstream == source or upstream in upstreams:
                     continue
-                seen.add(upstream)  # type: ignore[arg-type]
+                upstreams.add(upstream)  # type: ignore[arg-type]
                 nics = [forwarder.upstream_nic] if forwarder.upstream_nic else self._views[upstream].usable  # type: ignore[index]
                 pending.extend(nic for nic in nics if nic.usable)
-            found = self._reach[source] = frozenset(segments)
+            found = self._reach[source] = (frozenset(segments), frozenset(upstreams))
         return found
 
     def all_pairs(self) -> list[tuple[str, str, Outcome]]:
@@ -426,7 +407,7 @@ class ReachabilityEngine:
         if routed.reachable:
             return routed
         structural = self._structural(nic, here, a, b)
-        if routed.irrelevant or routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
+        if routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
             return structural
         return routed
 
@@ -441,7 +422,9 @@ class ReachabilityEngine:
         if way.failure is not None:
             return way.failure
         if way.forwarder.kind == ForwarderKind.ROUTER:
-            return way.to_internet if target == INTERNET else way.elsewhere  # type: ignore[return-value]
+            # Only the internet is asked through a router: for other targets the way out defers to structure.
+            assert target == INTERNET and way.to_internet is not None
+            return way.to_internet
         return self._through_nat(way.forwarder, target, way.hop, visiting)
 
     def _through_nat(self, nat: Forwarder, target: str, hop: tuple[str, ...], visiting: frozenset[str]) -> Outcome:
@@ -471,7 +454,7 @@ class _WayOut:
     """An interface's way out of its segment, or why it has none: the same for every target.
     Behind a LAN router the answer is fixed too: the internet, or nothing else."""
 
-    __slots__ = ("defers_to_structure", "elsewhere", "failure", "forwarder", "hop", "to_internet")
+    __slots__ = ("defers_to_structure", "failure", "forwarder", "hop", "to_internet")
 
     def __init__(self, nic: Nic):
         segment = nic.segment
@@ -480,7 +463,7 @@ class _WayOut:
         self.failure: Outcome | None = None
         self.forwarder = segment.forwarders.get(nic.gateway) if nic.gateway is not None else None
         self.hop: tuple[str, ...] = ()
-        self.to_internet = self.elsewhere = None
+        self.to_internet: Outcome | None = None
         if nic.source == "apipa":
             self.failure = _fail("link_local_not_routed", start, segment.label)
         elif nic.gateway is None:
@@ -492,10 +475,10 @@ class _WayOut:
         else:
             self.hop = (*start, self.forwarder.label)
             if self.forwarder.kind == ForwarderKind.ROUTER:
-                self.to_internet = _through_router(self.forwarder, INTERNET, self.hop)
-                self.elsewhere = _through_router(self.forwarder, "", self.hop)
-        # Towards anything but the internet, this way out explains nothing that the segments do not.
-        self.defers_to_structure = self.elsewhere is not None or (
+                self.to_internet = _to_internet(self.forwarder, self.hop)
+        # Towards anything but the internet, this way out explains nothing that the segments do not: a LAN
+        # router leads only to the internet, and a source-side failure says less than the structure.
+        self.defers_to_structure = self.to_internet is not None or (
             self.failure is not None and self.failure.code in _SOURCE_SIDE
         )
 
@@ -536,12 +519,8 @@ def _direct(a: _EndpointView, b: _EndpointView) -> Outcome | None:
     return None
 
 
-def _through_router(router: Forwarder, target: str, hop: tuple[str, ...]) -> Outcome:
+def _to_internet(router: Forwarder, hop: tuple[str, ...]) -> Outcome:
     assert router.lan is not None
-    if target != INTERNET:
-        outcome = _fail("different_segment", hop, router.label, template="router_internet_only")
-        outcome.irrelevant = True
-        return outcome
     if router.lan.has_internet:
         return _ok("gateway", (*hop, INTERNET))
     return _fail("no_internet_uplink", hop, router.lan.name, template="no_internet")
