@@ -8,7 +8,7 @@ from fastapi.responses import PlainTextResponse
 from app.api.deps import DOCUMENT_BODY, CacheDep, EngineDep, LabId, PartId, lab_document_body, tag
 from app.api.schemas import ProblemList
 from app.db.convert import document_from_rows, load_rows
-from app.db.labs import get_lab, get_part
+from app.db.labs import get_lab, get_part, read_lab_rows
 from app.db.models import HostRow
 from app.db.session import read_session
 from app.engine.document import LabDocument
@@ -22,13 +22,6 @@ ERRORS = {404: {"model": ProblemList}, 422: {"model": ProblemList}}
 EndpointId = Annotated[
     str, Query(min_length=1, max_length=250, description="e.g. vm:host1/xp1, host:host1, lan:Office LAN, internet")
 ]
-
-
-def _load(engine, lab_id: LabId) -> tuple[LabDocument, int]:
-    """The lab as a document, in a constant number of queries (the lab, then one per table)."""
-    with read_session(engine) as session:
-        lab = get_lab(session, lab_id)
-        return document_from_rows(load_rows(session, lab)), lab.version
 
 
 def _json(doc: LabDocument) -> Response:
@@ -72,8 +65,8 @@ def reachability_pair(
     source: Annotated[str, Query(alias="from", min_length=1, max_length=250, description="e.g. vm:host1/xp1")],
     to: EndpointId,
 ) -> Reachability:
-    doc, version = _load(engine, lab_id)
-    simulation = Simulation(doc)
+    rows = read_lab_rows(engine, lab_id)
+    simulation, version = Simulation(document_from_rows(rows)), rows.lab.version
     known = set(simulation.endpoints)
     for endpoint in (source, to):
         if endpoint not in known:

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
-from app.db.convert import CrossReferenceError, add_document_rows, document_data, load_rows
+from app.db.convert import CrossReferenceError, LabRows, add_document_rows, document_data, load_rows
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
+from app.db.session import read_session
 from app.engine.document import UNION_TAGS, LabDocument
 from app.errors import FieldProblem, Loc, NotFound, PreconditionFailed, RuleViolation
 
@@ -39,6 +40,12 @@ def get_lab(session: Session, lab_id: int, for_update: bool = False) -> LabRow:
     if lab is None:
         raise NotFound(f"no lab {lab_id}")
     return lab
+
+
+def read_lab_rows(engine: Engine, lab_id: int) -> LabRows:
+    """A whole lab, read in one short transaction: the lab row, then one query per table."""
+    with read_session(engine) as session:
+        return load_rows(session, get_lab(session, lab_id))
 
 
 def etag(version: int) -> str:

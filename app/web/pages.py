@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from app.api.deps import EngineDep, LabId, PartId
 from app.api.parts import SPEC_OF, add_part, change_part, remove_part, stored
-from app.db.convert import document_from_rows, load_rows
-from app.db.labs import claim_next_version, get_lab, import_lab
+from app.db.convert import document_from_rows
+from app.db.labs import claim_next_version, import_lab, read_lab_rows
 from app.db.models import LabRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument
@@ -105,9 +105,8 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
 def _workspace(request: Request, engine, lab_id: int):
     """The lab as the editor shows it. Its matrix is kept per version, and a new version builds on the
     last one's cells (see `matrix_cells`)."""
-    with read_session(engine) as session:
-        lab = get_lab(session, lab_id)
-        rows = load_rows(session, lab)
+    rows = read_lab_rows(engine, lab_id)
+    lab = rows.lab
     simulation = Simulation(document_from_rows(rows))
     cache = request.app.state.matrix_cache
     key = cache.key(lab)
@@ -198,9 +197,7 @@ def pair_detail(
     source: Annotated[str, Query(alias="from", max_length=250)] = "",
     to: Annotated[str, Query(max_length=250)] = "",
 ) -> HTMLResponse:
-    with read_session(engine) as session:
-        doc = document_from_rows(load_rows(session, get_lab(session, lab_id)))
-    simulation = Simulation(doc)
+    simulation = Simulation(document_from_rows(read_lab_rows(engine, lab_id)))
     known = set(simulation.endpoints)
     row = simulation.pair(source, to) if source in known and to in known and source != to else None
     return _page(request, "fragments/pair.html", row=row, source=source, to=to)
@@ -210,10 +207,8 @@ def pair_detail(
 def ipconfig_panel(
     request: Request, lab_id: LabId, vm_id: PartId, engine: EngineDep, locale: Locale = Locale.EN
 ) -> HTMLResponse:
-    with read_session(engine) as session:
-        lab = get_lab(session, lab_id)
-        rows = load_rows(session, lab)
-        doc = document_from_rows(rows)
+    rows = read_lab_rows(engine, lab_id)
+    doc = document_from_rows(rows)
     vm = next((v for v in rows.vms if v.id == vm_id), None)
     if vm is None:
         return _page(request, "fragments/ipconfig.html", 404, ref=None, text="", locale=locale)
@@ -227,13 +222,6 @@ def ipconfig_panel(
 # change made, or with the form and its errors next to their fields.
 
 FORM_KINDS = ("lan", "host", "network", "vm", "adapter")
-
-
-def _lab_rows(engine, lab_id: int):
-    with read_session(engine) as session:
-        lab = get_lab(session, lab_id)
-        rows = load_rows(session, lab)
-    return rows
 
 
 def _find(rows_list, part_id):
@@ -271,14 +259,14 @@ def _build_form(rows, kind: str, part_id: int | None, parent_id: int | None) -> 
 def new_part_form(
     request: Request, lab_id: LabId, kind: str, engine: EngineDep, parent: Annotated[int | None, Query(ge=1)] = None
 ) -> HTMLResponse:
-    form = _build_form(_lab_rows(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
+    form = _build_form(read_lab_rows(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
     flash = None if form else ("error", "there is nothing to add there")
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
 
 @router.get("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
 def edit_part_form(request: Request, lab_id: LabId, kind: str, part_id: PartId, engine: EngineDep) -> HTMLResponse:
-    form = _build_form(_lab_rows(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
+    form = _build_form(read_lab_rows(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
     flash = None if form else ("error", f"no {kind} {part_id} in this lab")
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
 
@@ -304,7 +292,7 @@ async def submit_part_form(
     request: Request, lab_id: LabId, kind: str, engine: EngineDep, part_id: PartId | None = None
 ) -> HTMLResponse:
     submitted = {key: str(value) for key, value in (await request.form()).items()}
-    rows = _lab_rows(engine, lab_id)
+    rows = read_lab_rows(engine, lab_id)
     parent = int(submitted["parent"]) if submitted.get("parent", "").isdigit() else None
     form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
     if form is None:
