@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from app.db.convert import LabRows
 from app.engine.products import PRODUCTS, Product
 from app.engine.result import AdapterResult, SimulationResult
-from app.engine.segments import NAT_POOL, NAT_SUBNET
+from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
 from app.engine.simulate import MAX_LISTED_ENDPOINTS, PairRows, Simulation
 
 
@@ -81,16 +81,21 @@ class Workspace:
     pair_count: int = 0
 
 
+def _pool(dhcp: dict) -> str:
+    start, end = dhcp["range"]
+    return f"{start}–{end}"
+
+
 def _addressing(product: str, kind: str, dhcp: dict | None, lan) -> str:
     if kind == "nat":
-        return f"{NAT_SUBNET} · DHCP {NAT_POOL[0]}–{NAT_POOL[1]} · gateway 192.168.131.254"
+        return f"{NAT_SUBNET} · DHCP {NAT_POOL[0]}–{NAT_POOL[1]} · gateway {NAT_GATEWAY}"
     if kind == "external":
         if lan is None:
             return "bridged (no LAN)"
-        pool = f" · DHCP {lan.dhcp['range'][0]}–{lan.dhcp['range'][1]}" if lan.dhcp else " · no DHCP server"
+        pool = f" · DHCP {_pool(lan.dhcp)}" if lan.dhcp else " · no DHCP server"
         return f"bridged to {lan.name} {lan.subnet}{pool}"
     if dhcp:
-        return f"{dhcp['network']} · DHCP {dhcp['range'][0]}–{dhcp['range'][1]}"
+        return f"{dhcp['network']} · DHCP {_pool(dhcp)}"
     if Product(product) == Product.HYPER_V and kind == "private":
         return "VMs only · no DHCP (APIPA)"
     return "no DHCP server (APIPA 169.254/16)"
@@ -180,7 +185,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
             lan.name,
             lan.subnet,
             lan.gateway,
-            f"{lan.dhcp['range'][0]}–{lan.dhcp['range'][1]}" if lan.dhcp else None,
+            _pool(lan.dhcp) if lan.dhcp else None,
             bool(lan.gateway) if lan.internet is None else bool(lan.internet),
         )
         for lan in rows.lans
