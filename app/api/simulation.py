@@ -41,12 +41,11 @@ def _json(doc: LabDocument) -> Response:
 def simulate_lab(lab_id: LabId, engine: EngineDep, cache: CacheDep) -> Response:
     with read_session(engine) as session:
         lab = get_lab(session, lab_id)
-        key, version = cache.key(lab), lab.version
-        text = cache.lookup(key)
-        if text is None:
-            doc = document_from_rows(load_rows(session, lab))
-            text = cache.compute(lab, lambda previous: simulate_json_after(doc, previous))
-            cache.store(key, text)
+        # The lab is loaded (in this transaction, so at this version) only when no result is kept for it.
+        text = cache.result(
+            lab, lambda previous: simulate_json_after(document_from_rows(load_rows(session, lab)), previous)
+        )
+        version = lab.version
     response = Response(text, media_type="application/json")
     tag(response, version)
     return response

@@ -58,6 +58,16 @@ class SimulationCache:
                     self._bases.popitem(last=False)
         return text
 
+    def result(self, lab: LabRow, compute: Compute) -> str:
+        """The result for the lab's version: kept (or being prepared), else computed — from the lab's latest
+        rows — and kept."""
+        key = self.key(lab)
+        text = self.lookup(key)
+        if text is None:
+            text = self.compute(lab, compute)
+            self.store(key, text)
+        return text
+
     def lookup(self, key: Key | None) -> str | None:
         """The kept result for `key`, waiting for it when it is being prepared; None when there is none."""
         if key is None:

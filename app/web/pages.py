@@ -108,12 +108,7 @@ def _workspace(request: Request, engine, lab_id: int):
     rows = read_lab_rows(engine, lab_id)
     lab = rows.lab
     simulation = Simulation(document_from_rows(rows))
-    cache = request.app.state.matrix_cache
-    key = cache.key(lab)
-    matrix = cache.lookup(key)
-    if matrix is None:
-        matrix = cache.compute(lab, lambda previous: matrix_cells(simulation, previous))
-        cache.store(key, matrix)
+    matrix = request.app.state.matrix_cache.result(lab, lambda previous: matrix_cells(simulation, previous))
     too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
     return build_workspace(rows, simulation, None if too_many else matrix)
 
