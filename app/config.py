@@ -2,7 +2,10 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.engine.caps import DocumentCaps
 
 DEFAULT_DATABASE_URL = "sqlite:///vnetlab.db"
 
@@ -14,6 +17,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5 * 1024 * 1024
     sqlite_busy_timeout_ms: int = 10_000
     offline: bool = False  # serve htmx from static/vendor only (classrooms without internet, tests)
+    # Where `vnetlab serve` listens, and where `vnetlab healthcheck` (the image's HEALTHCHECK) asks.
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    # Caps on a lab document (app/engine/caps.py has the defaults and what they protect).
+    max_lans: int = Field(DocumentCaps.lans, ge=1)
+    max_hosts: int = Field(DocumentCaps.hosts, ge=1)
+    max_networks_per_host: int = Field(DocumentCaps.networks_per_host, ge=1)
+    max_vms: int = Field(DocumentCaps.vms, ge=1)
+    max_goals: int = Field(DocumentCaps.goals, ge=1)
+
+    def document_caps(self) -> DocumentCaps:
+        return DocumentCaps(
+            lans=self.max_lans,
+            hosts=self.max_hosts,
+            networks_per_host=self.max_networks_per_host,
+            vms=self.max_vms,
+            goals=self.max_goals,
+        )
 
 
 @lru_cache

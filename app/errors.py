@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
+from app.engine.loading import MAX_LISTED_PROBLEMS
+
 Loc = tuple[str | int, ...]
 
 
@@ -26,6 +28,10 @@ class PreconditionFailed(ClientError):
     status = 412
 
 
+class UnsupportedMediaType(ClientError):
+    status = 415
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     loc: Loc
@@ -40,6 +46,9 @@ class RuleViolation(ClientError):
     status = 422
 
     def __init__(self, problems: list[FieldProblem], status: int = 422):
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            more = len(problems) - MAX_LISTED_PROBLEMS
+            problems = [*problems[:MAX_LISTED_PROBLEMS], FieldProblem(("body",), f"… and {more:,} more problems")]
         super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
         self.status = status

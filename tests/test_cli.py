@@ -71,13 +71,13 @@ def test_validate_ok(capsys):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("vnetlab: 1\nname: [broken\n", "not valid YAML/JSON"),
+        ("vnetlab: 1\nname: [broken\n", "not valid YAML"),
         ("- a\n- list\n", "mapping"),
         ("vnetlab: 1\nname: x\nlans: 5\n", "lans: Input should be a valid list"),
         (
             "vnetlab: 1\nname: x\nhosts: [{name: h, product: virtual_server_2005_r2,"
             " networks: [{name: n, kind: nat}]}]\n",
-            "hosts[0].networks[0].kind: virtual_server_2005_r2 offers internal, external; not nat",
+            "hosts[0].networks[0].kind: Virtual Server 2005 R2 offers internal and external networks, not nat",
         ),
     ],
 )

@@ -4,15 +4,26 @@ from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Depends, Header, Path, Request, Response
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from app.api.simulation_cache import SimulationCache
+from app.config import Settings
 from app.db.labs import etag
+from app.engine.caps import DocumentCaps
 from app.engine.document import LabDocument
-from app.engine.loading import LabDocumentError, lab_from_data, parse_text
+from app.engine.loading import DocumentFormat, DocumentOverCaps, LabDocumentError, lab_from_text
 from app.engine.simulate import simulate_json_after
-from app.errors import FieldProblem, RuleViolation
+from app.errors import FieldProblem, RuleViolation, UnsupportedMediaType
 
-YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
+JSON_TYPE = "application/json"
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+
+
+def get_settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_of)]
 
 
 def get_engine(request: Request) -> Engine:
@@ -66,24 +77,37 @@ def refuse_nulls(changes: dict[str, Any], required: set[str]) -> None:
         raise RuleViolation(problems)
 
 
-def is_yaml(request: Request) -> bool:
+def document_format(request: Request) -> DocumentFormat:
+    """SPEC §9: a lab document is read by its content type; any other type is refused with 415."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return content_type in YAML_TYPES
+    if content_type == JSON_TYPE:
+        return DocumentFormat.JSON
+    if content_type in YAML_TYPES:
+        return DocumentFormat.YAML
+    shown = f"'{content_type}'" if content_type else "no content type"
+    raise UnsupportedMediaType(
+        f"a lab document is sent as {JSON_TYPE} or as YAML ({', '.join(YAML_TYPES)}); this request has {shown}"
+    )
 
 
-async def lab_document_body(request: Request) -> LabDocument:
-    """A lab document sent as JSON, or as YAML with a YAML content type."""
+async def lab_document_body(request: Request, settings: SettingsDep) -> LabDocument:
+    """A lab document sent as JSON, or as YAML with a YAML content type. Parsing and validation run in a
+    worker thread: a large document must not hold up the event loop, and with it every other request."""
+    fmt = document_format(request)
     raw = await request.body()
+    return await run_in_threadpool(_read_document, raw, fmt, settings.document_caps())
+
+
+def _read_document(raw: bytes, fmt: DocumentFormat, caps: DocumentCaps) -> LabDocument:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise RuleViolation([FieldProblem(("body",), "the document must be UTF-8 text", "value_error")]) from None
     try:
-        data: Any = parse_text(text)
-        return lab_from_data(data)
+        return lab_from_text(text, fmt, caps)
     except LabDocumentError as error:
         problems = [FieldProblem(("body", *_path_parts(e.path)), e.message, "lab_document") for e in error.errors]
-        raise RuleViolation(problems) from None
+        raise RuleViolation(problems, 413 if isinstance(error, DocumentOverCaps) else 422) from None
 
 
 def _path_parts(path: str) -> list[str | int]:

@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.engine.document import UNION_TAGS
+from app.engine.loading import MAX_LISTED_PROBLEMS
 from app.errors import ClientError, RuleViolation
 
 
@@ -30,8 +31,11 @@ def install_error_handlers(app: FastAPI) -> None:
                 "msg": str(item["msg"]).removeprefix("Value error, "),
                 "type": item["type"],
             }
-            for item in error.errors()
+            for item in error.errors()[:MAX_LISTED_PROBLEMS]
         ]
+        more = len(error.errors()) - MAX_LISTED_PROBLEMS
+        if more > 0:
+            details.append({"loc": ["body"], "msg": f"… and {more:,} more problems", "type": "more"})
         return problem(422, details)
 
     @app.exception_handler(IntegrityError)

@@ -26,6 +26,11 @@ from app.engine.loading import lab_to_json, lab_to_yaml
 
 router = APIRouter(prefix="/labs", tags=["labs"])
 ERRORS = {404: {"model": ProblemList}, 412: {"model": ProblemList}, 422: {"model": ProblemList}}
+DOCUMENT_ERRORS = {
+    **ERRORS,
+    413: {"model": ProblemList, "description": "Over the body size limit or one of the server's caps"},
+    415: {"model": ProblemList, "description": "Not sent as JSON or YAML"},
+}
 LabDocumentBody = Annotated[LabDocument, Depends(lab_document_body)]
 
 
@@ -64,7 +69,7 @@ def create_lab(body: LabCreate, engine: EngineDep, response: Response) -> LabPub
     summary="Import a lab document (JSON or YAML)",
     description="Stores a whole lab at once. An invalid document stores nothing and gets 422 with every problem.",
     response_model=LabPublic,
-    responses=ERRORS,
+    responses=DOCUMENT_ERRORS,
     openapi_extra=DOCUMENT_BODY,
 )
 def import_document(
@@ -149,7 +154,7 @@ def export_document(
     summary="Replace a whole lab atomically",
     description="All parts get new ids. An invalid document changes nothing.",
     response_model=LabPublic,
-    responses=ERRORS,
+    responses=DOCUMENT_ERRORS,
     openapi_extra=DOCUMENT_BODY,
 )
 def replace_document(

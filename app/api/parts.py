@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app.api.deps import EngineDep, IfMatch, LabId, PartId, prepare_simulation, refuse_nulls, tag
 from app.api.schemas import (
@@ -32,7 +32,7 @@ from app.db.labs import PART_TABLES, change_lab, get_lab, get_part, next_positio
 from app.db.models import AdapterRow, HostRow, LabRow, NetworkRow, VmRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument, default_networks
-from app.engine.products import Product
+from app.engine.products import PRODUCTS, NetworkKind, Product
 from app.errors import Conflict, FieldProblem, RuleViolation
 
 ERRORS = {
@@ -97,11 +97,27 @@ def check_name_free(session: Session, spec: PartSpec, scope_value: int, name: st
     if spec.name_scope is None:
         return
     table = spec.table
-    query = select(table).where(getattr(table, spec.name_scope) == scope_value, table.name == name)
-    clash = session.exec(query).first()
+    # VM names are Windows computer names in the lab's eyes: unique per host whatever their case.
+    same_name = func.lower(table.name) == name.lower() if spec.kind == "vm" else table.name == name
+    clash = session.exec(select(table).where(getattr(table, spec.name_scope) == scope_value, same_name)).first()
     if clash is not None and clash.id != row_id:
-        where = "this lab" if spec.name_scope == "lab_id" else f"host {scope_value}"
-        raise Conflict(f"{spec.kind} name '{name}' is already used in {where} (by {spec.kind} {clash.id})")
+        if spec.name_scope == "lab_id":
+            raise Conflict(f"{spec.kind} name '{name}' is already used in this lab")
+        host = session.get(HostRow, scope_value)
+        taken = f"'{clash.name}'" + (
+            " (names differ only in case, and Windows ignores case)" if clash.name != name else ""
+        )
+        raise Conflict(f"{spec.kind} name '{name}' is already used on host {host.name if host else ''}: {taken}")
+
+
+def check_fixed_network(session: Session, network: NetworkRow, change: str) -> None:
+    """Virtual PC's Local only and Shared networking (NAT) come with the product: they stay, by their names."""
+    host = session.get(HostRow, network.host_id)
+    if host is None or not PRODUCTS[Product(host.product)].fixed_network_set:
+        return
+    if network.kind in (NetworkKind.INTERNAL, NetworkKind.NAT):
+        label = PRODUCTS[Product(host.product)].label
+        raise Conflict(f"'{network.name}' is one of {label}'s own networks: it cannot be {change}")
 
 
 def adapters_by_vm(session: Session, lab_id: LabId) -> dict[int, list[int]]:
@@ -204,6 +220,8 @@ def change_part(
 
     def apply(lab: LabRow) -> Any:
         row = get_part(session, spec.kind, lab_id, part_id)
+        if spec.kind == "network" and changes.get("name", row.name) != row.name:
+            check_fixed_network(session, row, "renamed")
         check_references(session, lab_id, changes)
         if "name" in changes and spec.name_scope is not None:
             check_name_free(session, spec, getattr(row, spec.name_scope), changes["name"], row.id)
@@ -221,7 +239,10 @@ def remove_part(
     """Deletes a part (and what the database cascades) if the lab stays valid: 409 otherwise."""
 
     def apply(lab: LabRow) -> None:
-        session.delete(get_part(session, spec.kind, lab_id, part_id))
+        row = get_part(session, spec.kind, lab_id, part_id)
+        if spec.kind == "network":
+            check_fixed_network(session, row, "deleted")
+        session.delete(row)
 
     return change_lab(session, lab_id, if_match, apply, status=409)
 

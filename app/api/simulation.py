@@ -107,7 +107,11 @@ def vm_ipconfig(
     "/simulate",
     summary="Simulate a lab document without storing it",
     response_model=SimulationResult,
-    responses={422: {"model": ProblemList}},
+    responses={
+        413: {"model": ProblemList, "description": "Over the body size limit or one of the server's caps"},
+        415: {"model": ProblemList, "description": "Not sent as JSON or YAML"},
+        422: {"model": ProblemList},
+    },
     openapi_extra=DOCUMENT_BODY,
 )
 def simulate_document(doc: Annotated[LabDocument, Depends(lab_document_body)]) -> Response:

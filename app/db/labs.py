@@ -10,9 +10,11 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, func, select
 
+from app.config import get_settings
 from app.db.convert import CrossReferenceError, LabRows, add_document_rows, document_data, load_rows
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
 from app.db.session import read_session
+from app.engine.caps import cap_problems
 from app.engine.document import UNION_TAGS, LabDocument
 from app.errors import FieldProblem, Loc, NotFound, PreconditionFailed, RuleViolation
 
@@ -108,6 +110,9 @@ def validate_lab(session: Session, lab: LabRow, focus: tuple[str, int] | None, s
     except CrossReferenceError as error:
         raise RuleViolation([FieldProblem(("body", error.loc[-1]), error.message, value=error.value)]) from None
     focus_loc = view.locations.get(focus) if focus is not None else None
+    over = cap_problems(view.data, get_settings().document_caps())
+    if over:
+        raise RuleViolation([FieldProblem(_locate(p.loc, focus_loc, "lab"), p.message, "cap") for p in over], 413)
     try:
         return LabDocument.model_validate(view.data)
     except ValidationError as error:

@@ -84,6 +84,8 @@ IpList = Annotated[list[Ip], Field(max_length=16)]
 def _parse_subnet(value: Any) -> Any:
     value = _address_text(value)
     if isinstance(value, str):
+        if "/" not in value:  # IPv4Network would read a bare address as a /32
+            raise ValueError(f"write the subnet with its prefix length, e.g. {value.strip()}/24")
         try:
             return IPv4Network(value)
         except ValueError as error:  # Python says why: "has host bits set", "Octet 256 (> 255) not permitted"…

@@ -3,6 +3,10 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The names Virtual PC gives its fixed networks (the external one is named after the host's NIC).
+VIRTUAL_PC_INTERNAL_NAME = "Local only"
+VIRTUAL_PC_NAT_NAME = "Shared networking (NAT)"
+
 
 class Product(StrEnum):
     VIRTUAL_PC_2004 = "virtual_pc_2004"
@@ -42,11 +46,19 @@ class ProductRules:
     mac_scheme: MacScheme
     adapter_description: str
 
+    @property
+    def fixed_network_names(self) -> dict[NetworkKind, str]:
+        """The names the product gives its own networks (the external one is named after the host's NIC)."""
+        if not self.fixed_network_set:
+            return {}
+        return {NetworkKind.INTERNAL: VIRTUAL_PC_INTERNAL_NAME, NetworkKind.NAT: VIRTUAL_PC_NAT_NAME}
+
     def offers(self, kind: NetworkKind) -> bool:
         return kind in self.network_limits
 
     def offered_kinds(self) -> str:
-        return ", ".join(str(kind) for kind in self.network_limits)
+        kinds = [str(kind) for kind in self.network_limits]
+        return kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
 
 
 _VIRTUAL_PC_NETWORKS = {NetworkKind.INTERNAL: 1, NetworkKind.NAT: 1, NetworkKind.EXTERNAL: 1}
@@ -99,8 +111,5 @@ PRODUCTS: dict[Product, ProductRules] = {
     ),
 }
 
-# The names Virtual PC gives its fixed networks (the external one is named after the host's NIC).
-VIRTUAL_PC_INTERNAL_NAME = "Local only"
-VIRTUAL_PC_NAT_NAME = "Shared networking (NAT)"
 
 HYPER_V_MAC_POOL_SIZE = 256

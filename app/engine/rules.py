@@ -42,6 +42,25 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+MAX_NAMES_LISTED = 10
+
+
+def listed(names: list[str]) -> str:
+    """Names for a message, quoted: at most ten, then how many there are in all."""
+    if not names:
+        return "none"
+    shown = ", ".join(repr(name) for name in names[:MAX_NAMES_LISTED])
+    return shown if len(names) <= MAX_NAMES_LISTED else f"{shown}, … ({len(names)} in all)"
+
+
+def _label(product: Product) -> str:
+    return PRODUCTS[product].label
+
+
+def _how_many(limit: int) -> str:
+    return "one" if limit == 1 else f"at most {limit}"
+
+
 def lab_rule_errors(lab: LabDocument) -> list[InitErrorDetails]:
     out = _Collector()
     _unique(out, ("lans",), [lan.name for lan in lab.lans], "LAN")
@@ -55,17 +74,21 @@ def lab_rule_errors(lab: LabDocument) -> list[InitErrorDetails]:
     return out.errors
 
 
-def _unique(out: _Collector, loc: Loc, names: list[str], what: str) -> None:
+def _unique(out: _Collector, loc: Loc, names: list[str], what: str, ignore_case: bool = False) -> None:
     first_at: dict[str, int] = {}
     for index, name in enumerate(names):
-        if name in first_at:
+        key = name.casefold() if ignore_case else name
+        if key in first_at:
+            earlier = names[first_at[key]]
+            case_note = " (the names differ only in case, which Windows ignores)" if earlier != name else ""
             out.add(
                 (*loc, index, "name"),
                 name,
-                f"{what} name '{name}' is already used by {_path((*loc, first_at[name]))}; names must be unique",
+                f"{what} name '{name}' is already used by {_path((*loc, first_at[key]))}{case_note}; "
+                "names must be unique",
             )
         else:
-            first_at[name] = index
+            first_at[key] = index
 
 
 def _path(loc: Loc) -> str:
@@ -110,8 +133,7 @@ def _check_host(
 ) -> None:
     rules = PRODUCTS[host.product]
     if host.lan is not None and host.lan not in lans:
-        known = ", ".join(repr(name) for name in lans) or "none"
-        out.add((*loc, "lan"), host.lan, f"no LAN named '{host.lan}' (LANs: {known})")
+        out.add((*loc, "lan"), host.lan, f"no LAN named '{host.lan}' (LANs: {listed(list(lans))})")
     if host.lan is None and host.address != "dhcp":
         out.add(
             (*loc, "address"),
@@ -134,10 +156,10 @@ def _check_host(
             out.add(
                 (*loc, "networks", j, "kind"),
                 network.kind,
-                f"{host.product} allows at most {limit} {network.kind} network per host [P-1]",
+                f"{rules.label} allows {_how_many(limit)} {network.kind} network per host [P-1]",
             )
 
-    _unique(out, (*loc, "vms"), [vm.name for vm in host.vms], "VM")
+    _unique(out, (*loc, "vms"), [vm.name for vm in host.vms], "VM", ignore_case=True)
     own_networks = {n.name: n for n in networks}
     automatic_macs = sum(1 for n in networks if _has_host_vnic(host, n))
     for k, vm in enumerate(host.vms):
@@ -150,11 +172,18 @@ def _has_host_vnic(host: Host, network: Network) -> bool:
 
 def _check_network(out: _Collector, loc: Loc, host: Host, network: Network, lans: dict[str, Lan]) -> None:
     rules = PRODUCTS[host.product]
+    fixed_name = rules.fixed_network_names.get(network.kind)
+    if fixed_name is not None and network.name != fixed_name:
+        out.add(
+            (*loc, "name"),
+            network.name,
+            f"{rules.label} calls its {network.kind} network '{fixed_name}'; it cannot be renamed",
+        )
     if not rules.offers(network.kind):
         out.add(
             (*loc, "kind"),
             network.kind,
-            f"{host.product} offers {rules.offered_kinds()}; not {network.kind} [P-1]",
+            f"{rules.label} offers {rules.offered_kinds()} networks, not {network.kind} [P-1]",
         )
     if network.kind == NetworkKind.EXTERNAL and host.lan is None:
         out.add(
@@ -167,8 +196,8 @@ def _check_network(out: _Collector, loc: Loc, host: Host, network: Network, lans
             out.add(
                 (*loc, "dhcp"),
                 "dhcp",
-                f"a built-in DHCP server exists only on {Product.VIRTUAL_SERVER_2005_R2} internal networks "
-                f"(this network is {network.kind}, on {host.product})",
+                f"a built-in DHCP server exists only on {_label(Product.VIRTUAL_SERVER_2005_R2)} internal networks "
+                f"(this network is {network.kind}, on {rules.label})",
             )
         else:
             _check_virtual_server_dhcp(out, (*loc, "dhcp"), network)
@@ -178,13 +207,13 @@ def _check_network(out: _Collector, loc: Loc, host: Host, network: Network, lans
         out.add(
             (*loc, "management_os"),
             network.management_os,
-            f"management_os applies only to {Product.HYPER_V} external networks [P-6]",
+            f"management_os applies only to {_label(Product.HYPER_V)} external networks [P-6]",
         )
     if network.host_address is not None and not _has_host_vnic(host, network):
         out.add(
             (*loc, "host_address"),
             "static" if network.host_address != "dhcp" else "dhcp",
-            f"host_address applies only to {Product.HYPER_V} internal networks (the host's vEthernet adapter)",
+            f"host_address applies only to {_label(Product.HYPER_V)} internal networks (the host's vEthernet adapter)",
         )
 
 
@@ -236,7 +265,7 @@ def _check_vm(
         out.add(
             (*loc, "adapters"),
             len(vm.adapters),
-            f"{host.product} gives a VM at most {rules.max_adapters} network adapters, not {len(vm.adapters)}",
+            f"{rules.label} gives a VM at most {rules.max_adapters} network adapters, not {len(vm.adapters)}",
         )
     for index, adapter in enumerate(vm.adapters, start=1):
         aloc = (*loc, "adapters", index - 1)
@@ -252,7 +281,7 @@ def _check_vm(
                 out.add(
                     (*aloc, "network"),
                     adapter.network,
-                    f"{host.product} offers shared networking (NAT) on adapter 1 only; this is adapter {index} [P-2]",
+                    f"{rules.label} offers shared networking (NAT) on adapter 1 only; this is adapter {index} [P-2]",
                 )
         if adapter.mac is not None and not rules.static_mac_allowed:
             out.add((*aloc, "mac"), adapter.mac, "Virtual PC assigns MAC addresses itself; remove `mac` [P-3]")
@@ -267,7 +296,9 @@ def _check_vm(
                 )
         if adapter.vlan is not None and not rules.vlan_allowed:
             out.add(
-                (*aloc, "vlan"), adapter.vlan, f"VLAN ids exist only on {Product.HYPER_V}, not {host.product} [P-6]"
+                (*aloc, "vlan"),
+                adapter.vlan,
+                f"VLAN ids exist only on {_label(Product.HYPER_V)}, not {rules.label} [P-6]",
             )
     _check_services(out, (*loc, "services"), vm)
     return automatic_macs
@@ -280,8 +311,7 @@ def _unknown_network(host: Host, name: str, networks_by_host: dict[str, list[str
             f"network '{name}' belongs to host {elsewhere[0]}; an adapter attaches only to networks of its own "
             f"VM's host ({host.name}) [P-4]"
         )
-    offered = ", ".join(repr(n) for n in networks_by_host[host.name]) or "none"
-    return f"host {host.name} has no network '{name}' (its networks: {offered}) [P-4]"
+    return f"host {host.name} has no network '{name}' (its networks: {listed(networks_by_host[host.name])}) [P-4]"
 
 
 def _check_services(out: _Collector, loc: Loc, vm: Vm) -> None:

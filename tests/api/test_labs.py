@@ -57,7 +57,7 @@ def test_invalid_import_stores_nothing_and_says_where(client):
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail[0]["loc"] == ["body", "hosts", 0, "networks", 0, "kind"]
-    assert "virtual_server_2005_r2 offers internal, external; not nat" in detail[0]["msg"]
+    assert "Virtual Server 2005 R2 offers internal and external networks, not nat" in detail[0]["msg"]
     assert client.get(f"{API}/labs").json() == []
 
 

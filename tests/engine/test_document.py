@@ -165,9 +165,9 @@ def test_lan_subnet_with_host_bits_is_an_error():
 @pytest.mark.parametrize(
     ("product", "kind", "offers"),
     [
-        ("virtual_server_2005_r2", "nat", "virtual_server_2005_r2 offers internal, external; not nat"),
-        ("virtual_pc_2007", "private", "virtual_pc_2007 offers internal, nat, external; not private"),
-        ("hyper_v", "nat", "hyper_v offers internal, private, external; not nat"),
+        ("virtual_server_2005_r2", "nat", "Virtual Server 2005 R2 offers internal and external networks, not nat"),
+        ("virtual_pc_2007", "private", "Virtual PC 2007 offers internal, nat and external networks, not private"),
+        ("hyper_v", "nat", "Hyper-V offers internal, private and external networks, not nat"),
     ],
 )
 def test_network_kind_not_offered_by_product(product, kind, offers):  # [P-1]
@@ -177,9 +177,36 @@ def test_network_kind_not_offered_by_product(product, kind, offers):  # [P-1]
 
 
 def test_second_internal_network_on_virtual_pc():  # [P-1]
-    networks = [{"name": "a", "kind": "internal"}, {"name": "b", "kind": "internal"}]
-    path, message = only_error(lab({"name": "h", "product": "virtual_pc_2004", "networks": networks}))
-    assert path == "hosts[0].networks[1].kind" and "at most 1 internal" in message
+    networks = [{"name": "Local only", "kind": "internal"}, {"name": "Local only 2", "kind": "internal"}]
+    found = errors(lab({"name": "h", "product": "virtual_pc_2004", "networks": networks}))
+    assert "Virtual PC 2004 allows one internal network per host [P-1]" in found["hosts[0].networks[1].kind"]
+
+
+@pytest.mark.parametrize(("kind", "name"), [("internal", "Local only"), ("nat", "Shared networking (NAT)")])
+def test_virtual_pc_fixed_networks_keep_their_names(kind, name):  # [P-1] the product names them
+    path, message = only_error(lab(vpc(networks=[{"name": "Lab net", "kind": kind}])))
+    assert path == "hosts[0].networks[0].name"
+    assert f"Virtual PC 2007 calls its {kind} network '{name}'; it cannot be renamed" in message
+    lab_from_data(lab(vpc(networks=[{"name": name, "kind": kind}])))  # the product's own name is fine
+
+
+def test_vm_names_are_unique_per_host_ignoring_case():  # Windows computer names ignore case
+    path, message = only_error(lab(vpc(vm("XP1", "Local only"), vm("xp1", "Local only"))))
+    assert path == "hosts[0].vms[1].name" and "differ only in case" in message
+    lab_from_data(lab(vpc(vm("xp1", "Local only")), {**vpc(vm("XP1", "Local only")), "name": "host2"}))
+
+
+def test_lan_subnet_needs_its_prefix():
+    path, message = only_error(lab(lans=[office_lan(subnet="192.168.11.0", dhcp=None)]))
+    assert path == "lans[0].subnet" and "prefix" in message and "192.168.11.0/24" in message
+
+
+def test_messages_list_at_most_ten_names():
+    networks = [{"name": f"net{i}", "kind": "internal"} for i in range(300)]
+    host = {"name": "vs", "product": "virtual_server_2005_r2", "networks": networks, "vms": [vm("a", "nowhere")]}
+    path, message = only_error(lab(host))
+    assert path == "hosts[0].vms[0].adapters[0].network"
+    assert "'net0'" in message and "'net9'" in message and "'net10'" not in message and "(300 in all)" in message
 
 
 def test_nat_only_on_first_adapter_of_virtual_pc_2004():  # [P-2]
@@ -285,7 +312,7 @@ def test_virtual_server_dhcp_only_on_virtual_server_internal_networks():
     dhcp = {"network": "10.0.0.0/24", "range": ["10.0.0.20", "10.0.0.30"], "server": "10.0.0.1", "lease_seconds": 600}
     host = {"name": "hv", "product": "hyper_v", "networks": [{"name": "n", "kind": "internal", "dhcp": dhcp}]}
     path, message = only_error(lab(host))
-    assert path == "hosts[0].networks[0].dhcp" and "virtual_server_2005_r2" in message
+    assert path == "hosts[0].networks[0].dhcp" and "Virtual Server 2005 R2" in message
 
 
 def test_host_address_only_on_hyper_v_internal_networks():
