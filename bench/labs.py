@@ -70,3 +70,35 @@ def lab_data(vm_count: int) -> dict[str, Any]:
     host_count = max(1, vm_count // VMS_PER_HOST)
     hosts = [_host(i, f"LAN{i % LAN_COUNT}") for i in range(host_count)]
     return {"vnetlab": 1, "name": f"bench {vm_count}", "clock": "2026-01-01T08:00:00", "lans": lans, "hosts": hosts}
+
+
+def ics_chain(depth: int) -> dict[str, Any]:
+    """ICS gateways in a row on Virtual Server's internal networks: gateway i shares net i-1 (net 0 is bridged
+    to the LAN) with net i, where a client sits. Every client goes out through all the gateways above it."""
+    networks: list[dict[str, Any]] = [{"name": "Uplink", "kind": "external"}]
+    vms: list[dict[str, Any]] = []
+    for level in range(1, depth + 1):
+        networks.append({"name": f"net{level}", "kind": "internal"})
+        upper = "Uplink" if level == 1 else f"net{level - 1}"
+        vms.append(
+            {
+                "name": f"gw{level}",
+                "adapters": [{"network": upper}, {"network": f"net{level}"}],
+                "services": {"ics": {"public": 1, "private": 2}},
+            }
+        )
+        vms.append({"name": f"client{level}", "adapters": [{"network": f"net{level}"}]})
+    return {
+        "vnetlab": 1,
+        "name": f"ICS chain of {depth}",
+        "clock": "2009-09-15T10:04:03",
+        "lans": [
+            {
+                "name": "LAN",
+                "subnet": "10.0.0.0/24",
+                "gateway": "10.0.0.1",
+                "dhcp": {"range": ["10.0.0.100", "10.0.0.199"]},
+            }
+        ],
+        "hosts": [{"name": "vs", "product": "virtual_server_2005_r2", "lan": "LAN", "networks": networks, "vms": vms}],
+    }

@@ -12,6 +12,7 @@ answer; and messages are written only for the failures that are reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from app.engine.result import Reason
 from app.engine.segments import INTERNET
@@ -73,6 +74,18 @@ _MESSAGES = {
 }
 
 
+# ICS chains longer than this are worked out from their far end (see `_beyond_ics`).
+_WARM_FROM_FAR_END = 16
+_NOTHING_VISITED: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Chain:
+    steps: tuple[tuple[Nic, str], ...]  # each next public adapter on the way out, and its VM
+    endpoints: frozenset[str]  # every endpoint met on the way out
+    loops: bool  # the way out comes back to an endpoint met before
+
+
 class Outcome:
     """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far."""
 
@@ -83,6 +96,8 @@ class Outcome:
         "detail",
         "json_tail",
         "path",
+        "path_json",
+        "path_source",
         "reachable",
         "template",
         "via",
@@ -106,6 +121,11 @@ class Outcome:
         self._message: str | None = None
         self._reason: Reason | None = None
         self.json_tail: str | None = None  # the serialized end of a result row, written once
+        self.path_json: str | None = None  # the path's steps as JSON, written once
+        # Where the path came from, so that its JSON is built from that one's instead of step by step (paths
+        # through a chain of NATs are long, and each extends the next one's): (steps put before it, the
+        # outcome whose path follows) or (None, the outcome whose first step is replaced).
+        self.path_source: tuple[tuple[str, ...] | None, Outcome] | None = None
 
     @property
     def message(self) -> str | None:
@@ -117,6 +137,7 @@ class Outcome:
         """The same answer for another source alike: only the first step of the path differs."""
         twin = Outcome(self.reachable, self.via, self.code, (label, *self.path[1:]), self.template, self.detail)
         twin._message, twin._reason = self.message, self.reason()
+        twin.path_source = (None, self)
         return twin
 
     def reason(self) -> Reason | None:
@@ -177,6 +198,8 @@ class ReachabilityEngine:
         self._structural_memo: dict[tuple[int, tuple], Outcome] = {}
         self._layout_memo: dict[tuple[str, tuple], Outcome] = {}
         self._reach: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
+        self._ics_memo: dict[tuple[int, str, frozenset[str]], Outcome] = {}
+        self._chains: dict[int, _Chain] = {}
         self._from_internet = _fail("nat_inbound_blocked", (INTERNET,), template="internet_inbound")
 
     def pair(self, source: str, target: str) -> Outcome:
@@ -438,9 +461,11 @@ class ReachabilityEngine:
         if nat.upstream_nic is None:  # a Virtual PC host never routes back through its own NAT
             beyond = self.pair(upstream_id, target)
         else:
-            beyond = self._evaluate(upstream_id, target, [nat.upstream_nic], visiting | {upstream_id})
+            beyond = self._beyond_ics(nat.upstream_nic, upstream_id, target, visiting)
         if beyond.reachable:
-            return _ok("nat", hop + beyond.path)
+            through = _ok("nat", hop + beyond.path)
+            through.path_source = (hop, beyond)
+            return through
         if target == INTERNET:
             code = "no_internet_uplink"
         elif beyond.code in ("not_connected", "no_address"):
@@ -448,6 +473,54 @@ class ReachabilityEngine:
         else:
             code = beyond.code  # type: ignore[assignment]
         return _fail(code, hop, nat.label, upstream.name, beyond, template="forwarded")
+
+    def _beyond_ics(self, public: Nic, gateway: str, target: str, visiting: frozenset[str]) -> Outcome:
+        """What an ICS gateway's public adapter reaches. Of where the source came from (`visiting`), only the
+        endpoints further along the way out matter (a way back there is a loop), so the answer is kept per public
+        adapter, target and those endpoints: a chain of N gateways costs N answers per target, not N for each
+        source in it. Along a long chain the answers are worked out from its far end, so that each one finds the
+        next in memory instead of recursing to the end of the chain."""
+        chain = self._chain_after(public)
+        memo = self._ics_memo
+        key = (id(public), target, visiting & chain.endpoints)
+        beyond = memo.get(key)
+        if beyond is None:
+            if len(chain.steps) > _WARM_FROM_FAR_END and not chain.loops and visiting.isdisjoint(chain.endpoints):
+                missing = []
+                for nic, owner in chain.steps:  # from the near end, up to the first answer already known
+                    step_key = (id(nic), target, _NOTHING_VISITED)
+                    if step_key in memo:
+                        break
+                    missing.append((step_key, nic, owner))
+                for step_key, nic, owner in reversed(missing):
+                    memo[step_key] = self._evaluate(owner, target, [nic], visiting | {owner})
+            beyond = memo[key] = self._evaluate(gateway, target, [public], visiting | {gateway})
+        return beyond
+
+    def _chain_after(self, nic: Nic) -> _Chain:
+        """The ICS public adapters and endpoints met going out from `nic` through one NAT after another (each
+        interface has one way out)."""
+        found = self._chains.get(id(nic))
+        if found is None:
+            steps: list[tuple[Nic, str]] = []
+            met: list[str] = []
+            loops = False
+            current: Nic | None = nic
+            while current is not None and current.usable:
+                way = self._way(current)
+                forwarder = way.forwarder if way.failure is None else None
+                if forwarder is None or forwarder.kind == ForwarderKind.ROUTER:
+                    break
+                upstream = forwarder.upstream_endpoint
+                if upstream in met or upstream == nic.endpoint:
+                    loops = True
+                    break
+                met.append(upstream)  # type: ignore[arg-type]
+                current = forwarder.upstream_nic
+                if current is not None:
+                    steps.append((current, upstream))  # type: ignore[arg-type]
+            found = self._chains[id(nic)] = _Chain(tuple(steps), frozenset(met), loops)
+        return found
 
 
 class _WayOut:

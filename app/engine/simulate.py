@@ -1,8 +1,6 @@
 """The engine's entry point: a lab document in, the simulation result (SPEC §7) out. No I/O."""
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
@@ -43,11 +41,10 @@ class Simulation:
     def __init__(self, lab: LabDocument, now: datetime | None = None):
         self.lab = lab
         clock = lab.clock or (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
-        with _no_cyclic_gc():
-            self.topology: Topology = build_topology(lab, clock)
-            self.routing_endpoints = add_vm_services(lab, self.topology)
-            assign_addresses(self.topology)
-            self.reachability = ReachabilityEngine(self.topology)
+        self.topology: Topology = build_topology(lab, clock)
+        self.routing_endpoints = add_vm_services(lab, self.topology)
+        assign_addresses(self.topology)
+        self.reachability = ReachabilityEngine(self.topology)
 
     @property
     def endpoints(self) -> list[str]:
@@ -66,25 +63,22 @@ class Simulation:
             if target not in self.reachability.endpoint_ids:
                 raise KeyError(target)
         engine = self.reachability
-        with _no_cyclic_gc():
-            return [
-                _reachability_row(source, target, engine.single(source, target))
-                for source in engine.endpoint_ids
-                for target in targets
-                if source != target
-            ]
+        return [
+            _reachability_row(source, target, engine.single(source, target))
+            for source in engine.endpoint_ids
+            for target in targets
+            if source != target
+        ]
 
     def result(self) -> SimulationResult:
-        with _no_cyclic_gc():
-            rows = None
-            if self._lists_pairs():
-                rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()]
-            return self._result(rows)
+        rows = None
+        if self._lists_pairs():
+            rows = [_reachability_row(s, t, outcome) for s, t, outcome in self.reachability.all_pairs()]
+        return self._result(rows)
 
     def overview(self) -> SimulationResult:
         """The result without its pair list (`reachability` null): addresses, hosts, endpoints, warnings."""
-        with _no_cyclic_gc():
-            return self._result(None)
+        return self._result(None)
 
     def _lists_pairs(self) -> bool:
         return len(self.endpoints) <= MAX_LISTED_ENDPOINTS
@@ -119,14 +113,13 @@ class Simulation:
         """`result_json()`, reusing the rows of `previous` (a simulation of an earlier version of this lab)
         for every pair whose two endpoints, and whatever the source goes out through, are unchanged.
         Also returns this simulation's rows, for the next version to reuse."""
-        with _no_cyclic_gc():
-            if not self._lists_pairs():
-                return self._result(None).to_json(indent=None), None
-            text = self._result([]).to_json(indent=None)
-            current = self._pair_rows(previous)
-            head, _, tail = text.partition(EMPTY_PAIR_LIST)
-            pairs = ",".join(text for answers in current.rows.values() for text in answers)
-            return f'{head}"reachability":[{pairs}]{tail}', current
+        if not self._lists_pairs():
+            return self._result(None).to_json(indent=None), None
+        text = self._result([]).to_json(indent=None)
+        current = self._pair_rows(previous)
+        head, _, tail = text.partition(EMPTY_PAIR_LIST)
+        pairs = ",".join(text for answers in current.rows.values() for text in answers)
+        return f'{head}"reachability":[{pairs}]{tail}', current
 
     def _pair_rows(self, previous: PairRows | None) -> PairRows:
         quoted = {endpoint: _json_text(endpoint) for endpoint in self.endpoints}
@@ -207,19 +200,6 @@ class Simulation:
         return [f"{host.name}/{vm.name}" for host in self.lab.hosts for vm in host.vms]
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The engine allocates many small objects and no reference cycles that matter: skip the cyclic
-    collector while it works (it made a 10,000-VM lab ~2x slower), and restore it afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def simulate(lab: LabDocument, now: datetime | None = None) -> SimulationResult:
     return Simulation(lab, now).result()
 
@@ -235,8 +215,7 @@ def simulate_json_after(
 ) -> tuple[str, PairRows | None]:
     """`simulate_json`, reusing what a simulation of an earlier version of the lab worked out (see
     `Simulation.result_json_after`)."""
-    with _no_cyclic_gc():
-        return Simulation(lab, now).result_json_after(previous)
+    return Simulation(lab, now).result_json_after(previous)
 
 
 def _text(value) -> str | None:
@@ -293,21 +272,40 @@ def _row_tail(outcome: Outcome, quoted: dict[str, str]) -> str:
     `quoted` remembers each path step's JSON text: steps recur in thousands of paths."""
     tail = outcome.json_tail
     if tail is None:
-        steps = []
-        for step in outcome.path:
-            text = quoted.get(step)
-            if text is None:
-                text = quoted[step] = encode_basestring(step)
-            steps.append(text)
         reason = outcome.reason()
         reason_text = (
             "null" if reason is None else f'{{"code":{_json_text(reason.code)},"message":{_json_text(reason.message)}}}'
         )
         tail = outcome.json_tail = (
             f',"reachable":{"true" if outcome.reachable else "false"},"via":{_json_text(outcome.via)},'
-            f'"reason":{reason_text},"path":[{",".join(steps)}]}}'
+            f'"reason":{reason_text},"path":[{_path_json(outcome, quoted)}]}}'
         )
     return tail
+
+
+def _path_json(outcome: Outcome, quoted: dict[str, str]) -> str:
+    """The path's steps as JSON (without the brackets), built from the path it extends where there is one."""
+    text = outcome.path_json
+    if text is None:
+        source = outcome.path_source
+        if source is None:
+            text = ",".join(_step_json(step, quoted) for step in outcome.path)
+        elif source[0] is None:  # the same path from another first step
+            rest = _path_json(source[1], quoted)[len(_step_json(source[1].path[0], quoted)) :]
+            text = _step_json(outcome.path[0], quoted) + rest
+        else:
+            head = ",".join(_step_json(step, quoted) for step in source[0])
+            tail = _path_json(source[1], quoted)
+            text = f"{head},{tail}" if head and tail else head or tail
+        outcome.path_json = text
+    return text
+
+
+def _step_json(step: str, quoted: dict[str, str]) -> str:
+    text = quoted.get(step)
+    if text is None:
+        text = quoted[step] = encode_basestring(step)
+    return text
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:
