@@ -424,8 +424,14 @@ class ReachabilityEngine:
         for other in b.usable:
             if other.segment is here and _on_link(nic, other):
                 return _ok("direct", (nic.label, here.label, other.label))
-        if self._way(nic).defers_to_structure:
-            return self._structural(nic, here, a, b)
+        way = self._way(nic)
+        if way.defers_to_structure:
+            structural = self._structural(nic, here, a, b)
+            # Walking from the source, a failure at its own way out comes before what lies beyond it (a NAT that
+            # lets nothing in), but not before what its own segment says (the target is there, in another subnet).
+            if way.failure is not None and _RANK[way.failure.code] < _RANK[structural.code]:  # type: ignore[index]
+                return way.failure
+            return structural
         routed = self._route_out(nic, b.endpoint.id, visiting)
         if routed.reachable:
             return routed

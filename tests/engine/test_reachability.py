@@ -249,3 +249,25 @@ def test_more_than_300_endpoints_truncates_the_pair_list():  # [RES]
 def test_json_uses_from_as_the_key():  # [RES]
     res = result(lab(vpc(vm("a", "Local only"))))
     assert '"from": "vm:host1/a"' in res.to_json()
+
+
+def test_reason_is_the_first_failure_met_walking_from_the_source():  # [R 5.2], [LL-4]
+    """An APIPA guest on Local only cannot leave its segment at all: that it could not get into a NAT guest
+    either comes later on the way."""
+    res = result(
+        lab(
+            {
+                "name": "host1",
+                "product": "virtual_pc_2007",
+                "lan": "Office LAN",
+                "vms": [vm("apipa", "Local only"), vm("natted", "Shared networking (NAT)")],
+            },
+            lans=[office_lan()],
+        )
+    )
+    assert pair(res, "vm:host1/apipa", "vm:host1/natted").reason.code == "link_local_not_routed"
+    assert pair(res, "vm:host1/apipa", "internet").reason.code == "link_local_not_routed"
+    # the other way, the NAT guest goes out through the host, which has no way onto Local only
+    assert pair(res, "vm:host1/natted", "vm:host1/apipa").reason.code == "host_not_on_segment"
+    # inbound into the NAT from the LAN: the LAN PC's way out works, the NAT lets nothing in
+    assert pair(res, "lan:Office LAN", "vm:host1/natted").reason.code == "nat_inbound_blocked"
