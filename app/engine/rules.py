@@ -161,7 +161,17 @@ def _check_host(
 
     _unique(out, (*loc, "vms"), [vm.name for vm in host.vms], "VM", ignore_case=True)
     own_networks = {n.name: n for n in networks}
-    automatic_macs = sum(1 for n in networks if _has_host_vnic(host, n))
+    automatic_macs = 0
+    for j, network in enumerate(networks):
+        if _has_host_vnic(host, network):
+            automatic_macs += 1
+            if automatic_macs == HYPER_V_MAC_POOL_SIZE + 1:
+                out.add(
+                    (*loc, "networks", j, "kind"),
+                    network.kind,
+                    f"each internal network gives the host a vEthernet adapter with a MAC from the dynamic pool of "
+                    f"host {host.name}, which holds {HYPER_V_MAC_POOL_SIZE} addresses: this one has none left",
+                )
     for k, vm in enumerate(host.vms):
         automatic_macs = _check_vm(out, (*loc, "vms", k), host, vm, own_networks, networks_by_host, automatic_macs)
 

@@ -377,3 +377,10 @@ def test_clock_is_local_time_without_zone():
 def test_every_error_is_reported_at_once():
     found = errors(lab(vpc(vm("a", "Nope"), vm("a", None), lan="Nowhere")))
     assert set(found) == {"hosts[0].lan", "hosts[0].vms[0].adapters[0].network", "hosts[0].vms[1].name"}
+
+
+def test_hyper_v_host_vnics_alone_can_exhaust_the_mac_pool():  # [MAC] 256 automatic MACs per host
+    networks = [{"name": f"In {i}", "kind": "internal"} for i in range(257)]
+    path, message = only_error(lab({"name": "hv", "product": "hyper_v", "networks": networks}))
+    assert path == "hosts[0].networks[256].kind" and "256 addresses" in message
+    lab_from_data(lab({"name": "hv", "product": "hyper_v", "networks": networks[:256]}))
