@@ -104,10 +104,9 @@ def check_name_free(session: Session, spec: PartSpec, scope_value: int, name: st
         if spec.name_scope == "lab_id":
             raise Conflict(f"{spec.kind} name '{name}' is already used in this lab")
         host = session.get(HostRow, scope_value)
-        taken = f"'{clash.name}'" + (
-            " (names differ only in case, and Windows ignores case)" if clash.name != name else ""
-        )
-        raise Conflict(f"{spec.kind} name '{name}' is already used on host {host.name if host else ''}: {taken}")
+        case_note = " (the names differ only in case, which Windows ignores)" if clash.name != name else ""
+        where = f"host {host.name}" if host is not None else "this host"
+        raise Conflict(f"{spec.kind} name '{name}' is already used on {where} by '{clash.name}'{case_note}")
 
 
 def check_fixed_network(session: Session, network: NetworkRow, change: str) -> None:

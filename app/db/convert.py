@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -149,78 +150,119 @@ def _json(model: Any) -> Any:
 
 def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:
     """Stores a validated document's contents under `lab` (which has an id). Virtual PC's fixed
-    networks are stored explicitly, so the API can address them by id."""
+    networks are stored explicitly, so the API can address them by id. One multi-row INSERT per table:
+    a 10,000-VM import is five statements, not a unit of work of 30,000 objects."""
     lab_id = lab.id
     assert lab_id is not None
-    lan_rows = []
-    for position, lan in enumerate(doc.lans):
-        row = LanRow(
-            lab_id=lab_id,
-            position=position,
-            name=lan.name,
-            subnet=str(lan.subnet),
-            gateway=str(lan.gateway) if lan.gateway else None,
-            internet=lan.internet,
-            dns_servers=[str(s) for s in lan.dns_servers] or None,
-            dns_suffix=lan.dns_suffix,
-            dhcp=_json(lan.dhcp),
+    lan_ids = dict(
+        zip(
+            [lan.name for lan in doc.lans],
+            _insert(
+                session,
+                LanRow,
+                [
+                    {
+                        "lab_id": lab_id,
+                        "position": position,
+                        "name": lan.name,
+                        "subnet": str(lan.subnet),
+                        "gateway": str(lan.gateway) if lan.gateway else None,
+                        "internet": lan.internet,
+                        "dns_servers": [str(s) for s in lan.dns_servers] or None,
+                        "dns_suffix": lan.dns_suffix,
+                        "dhcp": _json(lan.dhcp),
+                    }
+                    for position, lan in enumerate(doc.lans)
+                ],
+            ),
+            strict=True,
         )
-        lan_rows.append(row)
-    session.add_all(lan_rows)
-    session.flush()
-    lan_ids = {row.name: row.id for row in lan_rows}
-    for h, host in enumerate(doc.hosts):
-        host_row = HostRow(
-            lab_id=lab_id,
-            position=h,
-            name=host.name,
-            product=str(host.product),
-            lan_id=lan_ids[host.lan] if host.lan else None,
-            nic=host.nic,
-            nic_mac=host.nic_mac,
-            address=_json(host.address) if host.address != "dhcp" else None,
-        )
-        session.add(host_row)
-        session.flush()
-        network_rows = [
-            NetworkRow(
-                lab_id=lab_id,
-                host_id=host_row.id,  # type: ignore[arg-type]
-                position=n,
-                name=network.name,
-                kind=str(network.kind),
-                dhcp=_json(network.dhcp),
-                management_os=network.management_os,
-                host_address=_json(network.host_address),
-            )
-            for n, network in enumerate(host.effective_networks())
-        ]
-        vm_rows = [
-            VmRow(
-                lab_id=lab_id,
-                host_id=host_row.id,  # type: ignore[arg-type]
-                position=v,
-                name=vm.name,
-                hostname=vm.hostname,
-                os=str(vm.os),
-                services=_json(vm.services) or None,
-            )
-            for v, vm in enumerate(host.vms)
-        ]
-        session.add_all(network_rows + vm_rows)
-        session.flush()
-        network_ids = {row.name: row.id for row in network_rows}
-        session.add_all(
-            AdapterRow(
-                lab_id=lab_id,
-                vm_id=vm_row.id,  # type: ignore[arg-type]
-                position=a,
-                network_id=network_ids[adapter.network] if adapter.network else None,
-                mac=adapter.mac,
-                address=_json(adapter.address) if adapter.address != "dhcp" else None,
-                vlan=adapter.vlan,
-            )
-            for vm_row, vm in zip(vm_rows, host.vms, strict=True)
+    )
+    host_ids = _insert(
+        session,
+        HostRow,
+        [
+            {
+                "lab_id": lab_id,
+                "position": h,
+                "name": host.name,
+                "product": str(host.product),
+                "lan_id": lan_ids[host.lan] if host.lan else None,
+                "nic": host.nic,
+                "nic_mac": host.nic_mac,
+                "address": _json(host.address) if host.address != "dhcp" else None,
+            }
+            for h, host in enumerate(doc.hosts)
+        ],
+    )
+    networks = [(host_id, n, network) for host_id, host in zip(host_ids, doc.hosts, strict=True)
+                for n, network in enumerate(host.effective_networks())]  # fmt: skip
+    network_ids = _insert(
+        session,
+        NetworkRow,
+        [
+            {
+                "lab_id": lab_id,
+                "host_id": host_id,
+                "position": n,
+                "name": network.name,
+                "kind": str(network.kind),
+                "dhcp": _json(network.dhcp),
+                "management_os": network.management_os,
+                "host_address": _json(network.host_address),
+            }
+            for host_id, n, network in networks
+        ],
+    )
+    network_id_of = {
+        (host_id, network.name): ident for (host_id, _, network), ident in zip(networks, network_ids, strict=True)
+    }
+    vms = [(host_id, v, vm) for host_id, host in zip(host_ids, doc.hosts, strict=True) for v, vm in enumerate(host.vms)]
+    vm_ids = _insert(
+        session,
+        VmRow,
+        [
+            {
+                "lab_id": lab_id,
+                "host_id": host_id,
+                "position": v,
+                "name": vm.name,
+                "hostname": vm.hostname,
+                "os": str(vm.os),
+                "x": 0,
+                "y": 0,
+                "services": _json(vm.services) or None,
+            }
+            for host_id, v, vm in vms
+        ],
+    )
+    _insert(
+        session,
+        AdapterRow,
+        [
+            {
+                "lab_id": lab_id,
+                "vm_id": vm_id,
+                "position": a,
+                "network_id": network_id_of[(host_id, adapter.network)] if adapter.network else None,
+                "mac": adapter.mac,
+                "address": _json(adapter.address) if adapter.address != "dhcp" else None,
+                "vlan": adapter.vlan,
+            }
+            for vm_id, (host_id, _, vm) in zip(vm_ids, vms, strict=True)
             for a, adapter in enumerate(vm.adapters)
-        )
-    session.flush()
+        ],
+        returning=False,
+    )
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]], returning: bool = True) -> list[int]:
+    """Inserts rows in one statement; their new ids in the order of `rows`."""
+    if not rows:
+        return []
+    table = model.__table__
+    if not returning:
+        session.execute(insert(table), rows)
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [ident for (ident,) in session.execute(statement, rows)]

@@ -151,13 +151,38 @@ def count(engine, table, lab_id) -> int:
 
 
 def test_deleting_a_network_leaves_its_adapters_not_connected(client, engine):
+    lab_id = new_lab(client)
+    lab_url = f"{API}/labs/{lab_id}"
+    host = post(client, lab_id, "hosts", {"name": "vs", "product": "virtual_server_2005_r2"}).json()
+    network = post(client, lab_id, "networks", {"host_id": host["id"], "name": "Lab", "kind": "internal"}).json()
+    vm = post(client, lab_id, "vms", {"host_id": host["id"], "name": "a", "adapters": [{"network_id": network["id"]}]})
+    adapter_id = vm.json()["adapter_ids"][0]
+    assert client.delete(f"{lab_url}/networks/{network['id']}").status_code == 204
+    assert client.get(f"{lab_url}/adapters/{adapter_id}").json()["network_id"] is None
+    assert count(engine, AdapterRow, lab_id) == 1
+
+
+def test_virtual_pc_networks_cannot_be_deleted_or_renamed(client):  # [P-1]
     seed = build_seed(client)
     lab_url = f"{API}/labs/{seed['lab']}"
-    local = seed["networks"]["Local only"]["id"]
-    client.patch(f"{lab_url}/adapters/{seed['vm']['adapter_ids'][0]}", json={"network_id": local})
-    assert client.delete(f"{lab_url}/networks/{local}").status_code == 204
-    assert adapter_of(client, seed)["network_id"] is None
-    assert count(engine, AdapterRow, seed["lab"]) == 1
+    for name in ("Local only", "Shared networking (NAT)"):
+        network = seed["networks"][name]
+        deleted = client.delete(f"{lab_url}/networks/{network['id']}")
+        assert deleted.status_code == 409
+        assert deleted.json()["detail"] == f"'{name}' is one of Virtual PC 2007's own networks: it cannot be deleted"
+        renamed = client.patch(f"{lab_url}/networks/{network['id']}", json={"name": "Mine"})
+        assert renamed.status_code == 409 and "cannot be renamed" in renamed.json()["detail"]
+    names = {n["name"] for n in client.get(f"{lab_url}/networks").json()}
+    assert {"Local only", "Shared networking (NAT)"} <= names
+
+
+def test_vm_names_clash_ignoring_case_and_say_so_by_name(client):
+    seed = build_seed(client)
+    clash = post(client, seed["lab"], "vms", {"host_id": seed["host"]["id"], "name": "XP1"})
+    assert clash.status_code == 409
+    assert clash.json()["detail"] == (
+        "vm name 'XP1' is already used on host host1 by 'xp1' (the names differ only in case, which Windows ignores)"
+    )
 
 
 def test_deleting_a_host_removes_its_networks_and_vms(client, engine):
