@@ -86,19 +86,34 @@ class _Chain:
     loops: bool  # the way out comes back to an endpoint met before
 
 
+# A path longer than this is shown as its first and last steps with a count of those between: a chain of ICS
+# gateways makes paths of hundreds of steps, which nobody reads and which would make the result hundreds of
+# megabytes.
+MAX_SHOWN_STEPS = 40
+SHOWN_HEAD, SHOWN_TAIL = 20, 19
+
+
 class Outcome:
-    """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far."""
+    """One answer: reachable with `via` and `path`, or the failing reason `code` and the path so far.
+
+    Paths through NATs extend the answer beyond the NAT: such a path is kept as (steps before it, that answer)
+    and written out only when asked for, so a chain of N gateways does not copy N long paths for every source."""
 
     __slots__ = (
+        "_base",
+        "_first",
+        "_head",
         "_message",
+        "_path",
+        "_prefix",
         "_reason",
+        "_tail",
         "code",
         "detail",
         "json_tail",
-        "path",
-        "path_json",
-        "path_source",
+        "length",
         "reachable",
+        "tail_json",
         "template",
         "via",
     )
@@ -108,24 +123,77 @@ class Outcome:
         reachable: bool,
         via: str | None,
         code: str | None,
-        path: tuple[str, ...],
+        path: tuple[str, ...] | None,
         template: str | None = None,
         detail: tuple = (),
     ):
         self.reachable = reachable
         self.via = via
         self.code = code
-        self.path = path
         self.template = template
         self.detail = detail
         self._message: str | None = None
         self._reason: Reason | None = None
         self.json_tail: str | None = None  # the serialized end of a result row, written once
-        self.path_json: str | None = None  # the path's steps as JSON, written once
-        # Where the path came from, so that its JSON is built from that one's instead of step by step (paths
-        # through a chain of NATs are long, and each extends the next one's): (steps put before it, the
-        # outcome whose path follows) or (None, the outcome whose first step is replaced).
-        self.path_source: tuple[tuple[str, ...] | None, Outcome] | None = None
+        self.tail_json: str | None = None  # the last shown steps of a long path as JSON, written once
+        self._path = path
+        self._prefix: tuple[str, ...] = ()  # with _base: the path is _prefix + _base's path
+        self._first: str | None = None  # with _base: the path is _base's with this first step
+        self._base: Outcome | None = None
+        self._head: tuple[str, ...] | None = None
+        self._tail: tuple[str, ...] | None = None
+        self.length = len(path) if path is not None else 0
+
+    @classmethod
+    def through(cls, hop: tuple[str, ...], beyond: Outcome) -> Outcome:
+        """Reachable through a NAT: the hop to it, then what lies beyond it."""
+        outcome = cls(True, "nat", None, None)
+        outcome._prefix, outcome._base, outcome.length = hop, beyond, len(hop) + beyond.length
+        return outcome
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        if self._path is None:
+            base = self._base
+            assert base is not None
+            self._path = (self._first, *base.path[1:]) if self._first is not None else self._prefix + base.path
+        return self._path
+
+    def first_step(self) -> str:
+        if self._path is not None:
+            return self._path[0]
+        if self._first is not None:
+            return self._first
+        return self._prefix[0] if self._prefix else self._base.first_step()  # type: ignore[union-attr]
+
+    def shown_path(self) -> tuple[str, ...]:
+        """The path as results show it: whole, or its first and last steps around a count of the others."""
+        if self.length <= MAX_SHOWN_STEPS:
+            return self.path
+        return (*self.head(), elided_steps(self.length), *self.tail())
+
+    def head(self) -> tuple[str, ...]:
+        """The first SHOWN_HEAD steps of a long path."""
+        if self._head is None:
+            if self._path is not None:
+                self._head = self._path[:SHOWN_HEAD]
+            elif self._first is not None:
+                self._head = (self._first, *self._base.head()[1:])  # type: ignore[union-attr]
+            else:
+                self._head = (self._prefix + self._base.head())[:SHOWN_HEAD]  # type: ignore[union-attr]
+        return self._head
+
+    def tail(self) -> tuple[str, ...]:
+        """The last SHOWN_TAIL steps of a long path: the same as the path it extends, whenever that is long."""
+        if self._tail is None:
+            base = self._base
+            if self._path is not None or base is None:
+                self._tail = self.path[-SHOWN_TAIL:]
+            elif base.length > SHOWN_TAIL:
+                self._tail = base.tail()
+            else:
+                self._tail = (self._prefix + base.path)[-SHOWN_TAIL:]
+        return self._tail
 
     @property
     def message(self) -> str | None:
@@ -135,9 +203,9 @@ class Outcome:
 
     def starting_at(self, label: str) -> Outcome:
         """The same answer for another source alike: only the first step of the path differs."""
-        twin = Outcome(self.reachable, self.via, self.code, (label, *self.path[1:]), self.template, self.detail)
+        twin = Outcome(self.reachable, self.via, self.code, None, self.template, self.detail)
         twin._message, twin._reason = self.message, self.reason()
-        twin.path_source = (None, self)
+        twin._first, twin._base, twin.length = label, self, self.length
         return twin
 
     def reason(self) -> Reason | None:
@@ -145,6 +213,10 @@ class Outcome:
         if self._reason is None and not self.reachable:
             self._reason = Reason(self.code or "", self.message or "")
         return self._reason
+
+
+def elided_steps(length: int) -> str:
+    return f"… {length - SHOWN_HEAD - SHOWN_TAIL} more steps …"
 
 
 def _text(part: object) -> str:
@@ -332,7 +404,7 @@ class ReachabilityEngine:
                         outcome = decide(source, target, a, b)
                         if kind is not None:
                             labels = [nic.label for nic in a.usable]
-                            by_class[(kind, number)] = (outcome, labels.index(outcome.path[0]))
+                            by_class[(kind, number)] = (outcome, labels.index(outcome.first_step()))
                     by_layout[number] = outcome
                 row.append((target, outcome))
             yield source, row
@@ -469,9 +541,7 @@ class ReachabilityEngine:
         else:
             beyond = self._beyond_ics(nat.upstream_nic, upstream_id, target, visiting)
         if beyond.reachable:
-            through = _ok("nat", hop + beyond.path)
-            through.path_source = (hop, beyond)
-            return through
+            return Outcome.through(hop, beyond)
         if target == INTERNET:
             code = "no_internet_uplink"
         elif beyond.code in ("not_connected", "no_address"):

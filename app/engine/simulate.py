@@ -8,7 +8,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from app.engine.addressing import assign_addresses
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale, render_ipconfig
-from app.engine.reachability import Outcome, ReachabilityEngine
+from app.engine.reachability import MAX_SHOWN_STEPS, Outcome, ReachabilityEngine, elided_steps
 from app.engine.result import (
     AdapterResult,
     HostAddress,
@@ -285,21 +285,15 @@ def _row_tail(outcome: Outcome, quoted: dict[str, str]) -> str:
 
 
 def _path_json(outcome: Outcome, quoted: dict[str, str]) -> str:
-    """The path's steps as JSON (without the brackets), built from the path it extends where there is one."""
-    text = outcome.path_json
-    if text is None:
-        source = outcome.path_source
-        if source is None:
-            text = ",".join(_step_json(step, quoted) for step in outcome.path)
-        elif source[0] is None:  # the same path from another first step
-            rest = _path_json(source[1], quoted)[len(_step_json(source[1].path[0], quoted)) :]
-            text = _step_json(outcome.path[0], quoted) + rest
-        else:
-            head = ",".join(_step_json(step, quoted) for step in source[0])
-            tail = _path_json(source[1], quoted)
-            text = f"{head},{tail}" if head and tail else head or tail
-        outcome.path_json = text
-    return text
+    """The shown path's steps as JSON, without the brackets. A long path's last steps are those of the path it
+    extends, so their JSON is written once and shared."""
+    if outcome.length <= MAX_SHOWN_STEPS:
+        return ",".join(_step_json(step, quoted) for step in outcome.path)
+    tail = outcome.tail_json
+    if tail is None:
+        tail = outcome.tail_json = ",".join(_step_json(step, quoted) for step in outcome.tail())
+    head = ",".join(_step_json(step, quoted) for step in outcome.head())
+    return f"{head},{_step_json(elided_steps(outcome.length), quoted)},{tail}"
 
 
 def _step_json(step: str, quoted: dict[str, str]) -> str:
@@ -310,4 +304,4 @@ def _step_json(step: str, quoted: dict[str, str]) -> str:
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:
-    return Reachability(source, target, outcome.reachable, outcome.via, outcome.reason(), outcome.path)  # type: ignore[arg-type]
+    return Reachability(source, target, outcome.reachable, outcome.via, outcome.reason(), outcome.shown_path())  # type: ignore[arg-type]
