@@ -74,7 +74,7 @@ def nat_hosts(hosts: int) -> dict[str, Any]:
                 "name": f"pc{h}",
                 "product": "virtual_pc_2007",
                 "lan": "LAN",
-                "vms": [{"name": f"g{v}", "adapters": [{"network": "Shared networking (NAT)"}]} for v in range(19)],
+                "vms": [{"name": f"g{v}", "adapters": [{"network": "Shared networking (NAT)"}]} for v in range(20)],
             }
             for h in range(hosts)
         ],
@@ -83,9 +83,9 @@ def nat_hosts(hosts: int) -> dict[str, Any]:
 
 SHAPES = {
     "ICS chain, 146 gateways deep": ics_chain(146),
-    "300 endpoints on one segment": one_segment(299),
-    "256 internal networks, VLANs": many_networks(256, 43),
-    "15 Virtual PC hosts of NAT guests": nat_hosts(15),
+    "300 endpoints on one segment": one_segment(298),
+    "256 internal networks, VLANs": many_networks(256, 298),
+    "14 Virtual PC hosts of NAT guests": nat_hosts(14),
     "mixed products (bench/labs.py)": lab_data(280),
 }
 

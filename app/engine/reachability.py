@@ -655,7 +655,23 @@ def _nic_signature(nic: Nic) -> tuple:
 
 def _on_link(nic: Nic, other: Nic) -> bool:
     """Each address lies in the other's on-link subnet [R 5.2 step 1]."""
-    return nic.interface.ip in other.interface.network and other.interface.ip in nic.interface.network  # type: ignore[union-attr]
+    ip, network, mask = _bits(nic)
+    other_ip, other_network, other_mask = _bits(other)
+    return ip & other_mask == other_network and other_ip & mask == network
+
+
+def _bits(nic: Nic) -> tuple[int, int, int]:
+    """The interface's address, network and mask as integers: asked for every pair on a segment."""
+    bits = nic.address_bits
+    if bits is None:
+        interface = nic.interface
+        assert interface is not None
+        bits = nic.address_bits = (
+            int(interface),
+            int(interface.network.network_address),
+            int(interface.network.netmask),
+        )
+    return bits
 
 
 def _direct(a: _EndpointView, b: _EndpointView) -> Outcome | None:

@@ -275,7 +275,9 @@ def _row_tail(outcome: Outcome, quoted: dict[str, str]) -> str:
     if tail is None:
         reason = outcome.reason()
         reason_text = (
-            "null" if reason is None else f'{{"code":{_json_text(reason.code)},"message":{_json_text(reason.message)}}}'
+            "null"
+            if reason is None
+            else f'{{"code":{_step_json(reason.code, quoted)},"message":{_step_json(reason.message, quoted)}}}'
         )
         tail = outcome.json_tail = (
             f',"reachable":{"true" if outcome.reachable else "false"},"via":{_json_text(outcome.via)},'
@@ -288,19 +290,24 @@ def _path_json(outcome: Outcome, quoted: dict[str, str]) -> str:
     """The shown path's steps as JSON, without the brackets. A long path's last steps are those of the path it
     extends, so their JSON is written once and shared."""
     if outcome.length <= MAX_SHOWN_STEPS:
-        return ",".join(_step_json(step, quoted) for step in outcome.path)
+        return _steps_json(outcome.path, quoted)
     tail = outcome.tail_json
     if tail is None:
-        tail = outcome.tail_json = ",".join(_step_json(step, quoted) for step in outcome.tail())
-    head = ",".join(_step_json(step, quoted) for step in outcome.head())
-    return f"{head},{_step_json(elided_steps(outcome.length), quoted)},{tail}"
+        tail = outcome.tail_json = _steps_json(outcome.tail(), quoted)
+    return f"{_steps_json(outcome.head(), quoted)},{_step_json(elided_steps(outcome.length), quoted)},{tail}"
 
 
-def _step_json(step: str, quoted: dict[str, str]) -> str:
-    text = quoted.get(step)
-    if text is None:
-        text = quoted[step] = encode_basestring(step)
-    return text
+def _steps_json(steps: tuple[str, ...], quoted: dict[str, str]) -> str:
+    get = quoted.get
+    return ",".join([get(step) or _step_json(step, quoted) for step in steps])
+
+
+def _step_json(text: str, quoted: dict[str, str]) -> str:
+    """`text` as a JSON string, remembered in `quoted`: steps and messages recur in thousands of rows."""
+    found = quoted.get(text)
+    if found is None:
+        found = quoted[text] = encode_basestring(text)
+    return found
 
 
 def _reachability_row(source: str, target: str, outcome: Outcome) -> Reachability:

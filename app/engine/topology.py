@@ -110,6 +110,7 @@ class Nic:
     lease_expires: datetime | None = None
     nat_outside_range: bool = False
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    address_bits: tuple[int, int, int] | None = None  # interface address, network and mask, once worked out
 
     @property
     def usable(self) -> bool:
