@@ -1,6 +1,5 @@
 """The `vnetlab` command line (SPEC §10): simulate and validate lab documents."""
 
-import gc
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -8,11 +7,13 @@ from typing import Annotated
 
 import typer
 
+from app.config import get_settings
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
-from app.engine.loading import LabDocumentError, lab_from_text
+from app.engine.loading import LabDocumentError, format_for_path, lab_from_text
 from app.engine.simulate import Simulation
 from app.report import render_table
+from app.runtime import settle_collector, share_the_interpreter_lock
 
 cli = typer.Typer(
     name="vnetlab",
@@ -36,16 +37,19 @@ class CommandError(Exception):
     """A problem with what the user gave us: reported on stderr, exit status 1."""
 
 
-FileArgument = Annotated[Path, typer.Argument(help="A lab document, YAML or JSON.", show_default=False)]
+FileArgument = Annotated[
+    Path, typer.Argument(help="A lab document: *.json is read as JSON, anything else as YAML.", show_default=False)
+]
 
 
 def _load(path: Path) -> LabDocument:
+    settle_collector()
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"{path}: cannot read: {error}") from None
     try:
-        return lab_from_text(text)
+        return lab_from_text(text, format_for_path(path.name), get_settings().document_caps())
     except LabDocumentError as error:
         raise CommandError("\n".join(f"{path}: {problem}" for problem in error.errors)) from None
 
@@ -88,8 +92,16 @@ def simulate(
 
 @cli.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every interface.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on; 0.0.0.0 for every interface. [default: VNETLAB_HOST or 127.0.0.1]"),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="TCP port. [default: VNETLAB_PORT or 8000]")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes; more than one uses more cores (see app/workers.py).")
+    ] = 1,
 ) -> None:
     """Upgrade the database to the newest schema, then serve the web app and the REST API."""
     import uvicorn
@@ -99,17 +111,42 @@ def serve(
     from app.main import create_app
 
     settings = get_settings()
+    host = settings.host if host is None else host
+    port = settings.port if port is None else port
     try:
         upgrade_database(settings.database_url)
     except Exception as error:
         raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
     typer.echo(f"vnetlab: database ready ({settings.database_url}); serving on http://{host}:{port}", err=True)
+    if workers > 1:  # each worker imports the app factory by name and builds its own app
+        uvicorn.run("app.workers:worker_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
     app = create_app(settings)
-    # What is loaded by now lives as long as the process: keep the garbage collector from walking it again
-    # and again (in bench/api.py the slowest simulation requests took about twice as long without this).
-    gc.collect()
-    gc.freeze()
+    settle_collector()
+    share_the_interpreter_lock()
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@cli.command()
+def healthcheck(timeout: Annotated[float, typer.Option(help="Seconds to wait for an answer.")] = 2.0) -> None:
+    """Exit 0 if the server at VNETLAB_HOST:VNETLAB_PORT answers /healthz (the container's HEALTHCHECK)."""
+    import http.client
+
+    settings = get_settings()
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}/healthz"
+    try:
+        connection = http.client.HTTPConnection(host, settings.port, timeout=timeout)
+        try:
+            connection.request("GET", "/healthz")
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException) as error:
+        raise CommandError(f"{url}: {error}") from None
+    if status != 200:
+        raise CommandError(f"{url}: answered {status}")
+    typer.echo(f"{url}: ok")
 
 
 def _vm_ref(simulation: Simulation, vm: str) -> str:

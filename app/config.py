@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_networks_per_host: int = Field(DocumentCaps.networks_per_host, ge=1)
     max_vms: int = Field(DocumentCaps.vms, ge=1)
     max_goals: int = Field(DocumentCaps.goals, ge=1)
+    # What the in-memory caches keep (simulation results, pair rows, the designer's matrices), all together,
+    # in bytes; the least recently used goes first.
+    cache_bytes: int = Field(256 * 1024 * 1024, ge=0)
 
     def document_caps(self) -> DocumentCaps:
         return DocumentCaps(

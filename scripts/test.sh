@@ -9,6 +9,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q chromium >/dev/null
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q -e '.[dev]'
+.venv/bin/pip install -q --require-hashes -r requirements.lock  # the lock: bash scripts/lock.sh
+.venv/bin/pip install -q --no-deps --no-build-isolation -e .
 [ -f static/vendor/htmx.min.js ] || bash scripts/vendor-assets.sh
 scripts/with-postgres.sh .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,16 +1,14 @@
 """Brings a database to the newest schema with the project's Alembic migrations."""
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from app import paths
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config = Config(str(paths.ALEMBIC_INI))
+    config.set_main_option("script_location", str(paths.MIGRATIONS))
     config.attributes["database_url"] = database_url
     config.attributes["configure_logging"] = False
     return config

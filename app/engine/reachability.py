@@ -378,6 +378,7 @@ class ReachabilityEngine:
         # Sources alike (same segments, addresses and ways out) get the same answers about a target layout
         # but for the first step of the path, their own adapter: (answer, index of that adapter).
         by_class: dict[tuple, tuple[Outcome, int]] = {}
+        class_numbers: dict[tuple, int] = {}
         for source in self.endpoint_ids if sources is None else sources:
             a = views.get(source)
             if a is None or not a.usable or a.unusable is not None:
@@ -387,6 +388,8 @@ class ReachabilityEngine:
             for segment in self._reach_segments(source):
                 touched |= members.get(segment, set())
             kind = self._source_class(source, a)
+            if kind is not None:  # its number: hashed once, not at every target
+                kind = class_numbers.setdefault(kind, len(class_numbers))
             by_layout: dict[int, Outcome] = {}
             row = []
             for target, b, number in targets:
