@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from app.config import get_settings
 from app.engine.document import LabDocument
@@ -163,6 +164,13 @@ def main(argv: list[str] | None = None) -> int:
         cli(args=argv, prog_name="vnetlab")
     except CommandError as error:
         typer.echo(str(error), err=True)
+        return 1
+    except ValidationError as error:  # a VNETLAB_* setting that is not what its field takes
+        if error.title != "Settings":
+            raise
+        for problem in error.errors(include_url=False):
+            name = "VNETLAB_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"setting {name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
         return 1
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1

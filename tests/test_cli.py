@@ -115,3 +115,36 @@ def test_console_script_runs(tmp_path):
         check=False,
     )
     assert completed.returncode == 0 and "valid lab" in completed.stdout
+
+
+def test_a_bad_setting_is_named_not_a_traceback(capsys, monkeypatch):
+    from app.config import get_settings
+
+    monkeypatch.setenv("VNETLAB_MAX_VMS", "lots")
+    get_settings.cache_clear()
+    try:
+        code, _, err = cli(capsys, "validate", str(EXAMPLES / "01-seed-virtual-pc.yaml"))
+    finally:
+        get_settings.cache_clear()
+    assert code == 1 and "setting VNETLAB_MAX_VMS:" in err and "'lots'" in err and "Traceback" not in err
+
+
+def test_json_files_are_read_as_json(capsys, tmp_path):
+    path = tmp_path / "lab.json"
+    path.write_text('{"vnetlab": 1, "name": "x",}', encoding="utf-8")
+    code, _, err = cli(capsys, "validate", str(path))
+    assert code == 1 and "not valid JSON" in err
+
+
+def test_caps_apply_to_the_cli(capsys, monkeypatch, tmp_path):
+    from app.config import get_settings
+
+    path = tmp_path / "lab.yaml"
+    path.write_text("vnetlab: 1\nname: x\nlans: [{name: a, subnet: 10.0.0.0/24}, {name: b, subnet: 10.0.1.0/24}]\n")
+    monkeypatch.setenv("VNETLAB_MAX_LANS", "1")
+    get_settings.cache_clear()
+    try:
+        code, _, err = cli(capsys, "validate", str(path))
+    finally:
+        get_settings.cache_clear()
+    assert code == 1 and "2 LANs is over this server's cap of 1 (VNETLAB_MAX_LANS)" in err
