@@ -52,7 +52,7 @@ def _load(path: Path) -> LabDocument:
     try:
         return lab_from_text(text, format_for_path(path.name), get_settings().document_caps())
     except LabDocumentError as error:
-        raise CommandError("\n".join(f"{path}: {problem}" for problem in error.errors)) from None
+        raise CommandError("\n".join(f"{path}: {problem}" for problem in error.shown())) from None
 
 
 @cli.command()

@@ -33,14 +33,17 @@ class DocumentError:
 
 
 class LabDocumentError(Exception):
-    """A document's problems: the first `MAX_LISTED_PROBLEMS`, then one line saying how many more."""
+    """A document's problems. Shown to people as the first `MAX_LISTED_PROBLEMS`, then how many more."""
 
     def __init__(self, errors: list[DocumentError]):
-        if len(errors) > MAX_LISTED_PROBLEMS:
-            more = len(errors) - MAX_LISTED_PROBLEMS
-            errors = [*errors[:MAX_LISTED_PROBLEMS], DocumentError("", f"… and {more:,} more problems")]
-        super().__init__("\n".join(str(e) for e in errors))
         self.errors = errors
+        super().__init__("\n".join(str(e) for e in self.shown()))
+
+    def shown(self) -> list[DocumentError]:
+        if len(self.errors) <= MAX_LISTED_PROBLEMS:
+            return self.errors
+        more = len(self.errors) - MAX_LISTED_PROBLEMS
+        return [*self.errors[:MAX_LISTED_PROBLEMS], DocumentError("", f"… and {more:,} more problems")]
 
 
 class DocumentOverCaps(LabDocumentError):

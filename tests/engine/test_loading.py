@@ -118,7 +118,8 @@ def test_at_most_a_hundred_problems_are_listed_then_how_many_more():
     host = {"name": "vs", "product": "virtual_server_2005_r2", "vms": [vm(f"v{i}", "nowhere") for i in range(250)]}
     with pytest.raises(LabDocumentError) as caught:
         lab_from_data(lab(host))
-    errors = caught.value.errors
+    assert len(caught.value.errors) == 250
+    errors = caught.value.shown()
     assert len(errors) == MAX_LISTED_PROBLEMS + 1
     assert errors[-1].message == "… and 150 more problems"
 
