@@ -1,19 +1,23 @@
 """The application factory."""
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 
+from app import paths
 from app.api import api_router
 from app.api.errors import install_error_handlers
-from app.api.simulation_cache import SimulationCache
+from app.api.simulation_cache import CacheBudget, SimulationCache
 from app.config import Settings, get_settings
 from app.db.session import make_engine
 from app.engine.document import LabDocument
 from app.limits import BodySizeLimit
 from app.web import pages
+from app.web.security import CrossSiteGuard, SecurityHeaders, docs_csp
 
-STATIC_DIR = pages.PROJECT_ROOT / "static"
+STATIC_DIR = paths.STATIC
 
 DESCRIPTION = """
 Design and simulate the virtual networks of Virtual PC 2004/2007, Windows Virtual PC, Virtual Server 2005 R2
@@ -31,6 +35,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     settings = settings or get_settings()
     app = FastAPI(
         title="vnetlab",
+        docs_url=None,  # served below from the vendored Swagger UI, so that it works offline
+        redoc_url=None,
         version="1.0",
         description=DESCRIPTION,
         openapi_tags=[
@@ -41,13 +47,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings)
-    app.state.simulation_cache = SimulationCache()
-    app.state.matrix_cache = SimulationCache(depends_on_clock=False)  # the designer's matrix cells
+    budget = CacheBudget(settings.cache_bytes)  # one byte budget for every cache
+    app.state.simulation_cache = SimulationCache(budget)
+    app.state.matrix_cache = SimulationCache(budget, depends_on_clock=False)  # the designer's matrix cells
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CrossSiteGuard)  # before the body is read
+    build_stack = app.build_middleware_stack  # the headers wrap even Starlette's own 500 answer
+    app.build_middleware_stack = lambda: SecurityHeaders(build_stack())  # type: ignore[method-assign]
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        vendor = "/static/vendor/swagger-ui"
+        page = get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="vnetlab · API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no call to validator.swagger.io
+        )
+        page.headers["Content-Security-Policy"] = docs_csp(bytes(page.body).decode())
+        return page
 
     @app.get("/healthz", tags=["health"], summary="Is the service up and its database reachable?")
     def healthz() -> dict[str, str]:

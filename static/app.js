@@ -8,6 +8,12 @@
     return document.getElementById("workspace");
   }
 
+  // A form that asks first (data-confirm): no inline onsubmit handlers, which the Content-Security-Policy forbids.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
   // A matrix cell: show the way, or why not (one listener for every cell of the table).
   document.addEventListener("click", function (event) {
     const cell = event.target.closest && event.target.closest("td[data-from][data-to]");

@@ -64,7 +64,8 @@ def cap_problems(data: Any, caps: DocumentCaps) -> list[CapExceeded]:
         over(("hosts", i, "networks"), networks, caps.networks_per_host, "networks", "VNETLAB_MAX_NETWORKS_PER_HOST")
         host_vms = host.get("vms") if isinstance(host.get("vms"), list) else []
         vms += len(host_vms)
-        rules = PRODUCTS.get(host.get("product"))  # type: ignore[arg-type]
+        product = host.get("product")
+        rules = PRODUCTS.get(product) if isinstance(product, str) else None  # type: ignore[call-overload]
         most = rules.max_adapters if rules is not None else MOST_ADAPTERS
         label = rules.label if rules is not None else "no product"
         for k, vm in enumerate(host_vms[: caps.vms]):

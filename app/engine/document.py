@@ -36,6 +36,7 @@ from app.engine.products import (
 )
 
 MAX_NAME_LENGTH = 100
+LATEST_CLOCK_YEAR = 9000  # leases run up to 136 years past the clock, and dates end at 9999
 MIN_STATIC_PREFIX, MAX_STATIC_PREFIX = 1, 30
 DEFAULT_LAN_LEASE_SECONDS = 691_200  # 8 days, the Windows Server DHCP default
 
@@ -53,7 +54,19 @@ def _no_endpoint_separators(name: str) -> str:
     return name
 
 
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH)]
+def _printable(text: str) -> str:
+    # Control characters cannot be typed, shown or stored everywhere (PostgreSQL refuses NUL).
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+def _printable_lines(text: str) -> str:
+    _printable(text.replace("\n", " ").replace("\r", " ").replace("\t", " "))  # line breaks and tabs are fine
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_printable)]
 EndpointName = Annotated[Name, AfterValidator(_no_endpoint_separators)]
 
 
@@ -104,6 +117,8 @@ def _written_time(value: Any) -> Any:
 
 
 def _local_time(value: datetime) -> datetime:
+    if value.year >= LATEST_CLOCK_YEAR:
+        raise ValueError(f"clock must be before the year {LATEST_CLOCK_YEAR}")
     if value.tzinfo is not None:
         raise ValueError("clock is the hosts' local time: write it without a time zone, e.g. 2009-09-15T10:04:03")
     return value
@@ -120,6 +135,9 @@ Clock = Annotated[
 ]
 Flag = Annotated[bool, Strict()]
 Count = Annotated[int, Strict()]
+# DHCP carries lease times in 32 bits; 0xFFFFFFFF means "forever".
+MAX_LEASE_SECONDS = 0xFFFF_FFFF
+LeaseSeconds = Annotated[int, Strict(), Field(le=MAX_LEASE_SECONDS)]
 
 
 class OperatingSystem(StrEnum):
@@ -225,7 +243,7 @@ AddressRange = Annotated[
 
 class LanDhcp(DocumentModel):
     range: AddressRange
-    lease_seconds: Count = Field(DEFAULT_LAN_LEASE_SECONDS, ge=60)
+    lease_seconds: LeaseSeconds = Field(DEFAULT_LAN_LEASE_SECONDS, ge=60)
 
 
 class Lan(DocumentModel):
@@ -250,9 +268,9 @@ class VirtualServerDhcp(DocumentModel):
     server: Ip
     gateway: Ip | None = None
     dns_servers: IpList = []
-    lease_seconds: Count
-    renewal_seconds: Count | None = None
-    rebinding_seconds: Count | None = None
+    lease_seconds: LeaseSeconds
+    renewal_seconds: LeaseSeconds | None = None
+    rebinding_seconds: LeaseSeconds | None = None
 
 
 class Network(DocumentModel):
@@ -279,7 +297,7 @@ class DhcpServerService(DocumentModel):
     range: AddressRange
     gateway: Ip | None = None
     dns_servers: IpList = []
-    lease_seconds: Count | None = Field(None, ge=60)
+    lease_seconds: LeaseSeconds | None = Field(None, ge=60)
 
 
 class IcsService(DocumentModel):
@@ -337,7 +355,7 @@ def default_networks(product: Product, nic: str, on_lan: bool) -> list[Network]:
 class LabDocument(DocumentModel):
     vnetlab: Literal[1]
     name: Name
-    description: Annotated[str, Field(max_length=2000)] | None = None
+    description: Annotated[str, Field(max_length=2000), AfterValidator(_printable_lines)] | None = None
     clock: Clock | None = None
     lans: list[Lan] = []
     hosts: list[Host] = []

@@ -5,6 +5,7 @@ DHCP settings only on Virtual Server internal networks…); what they submit is 
 schemas and the lab document's rules.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +41,42 @@ def _optional(form: dict[str, str], name: str) -> str | None:
     return value or None
 
 
+MAX_NUMBER = 2**31 - 1  # what the databases store in an integer column; also ~68 years of seconds
+MAX_FIELD_LENGTH = 500
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")  # ASCII digits only: "²".isdigit() and "١".isdigit() are true
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def parse_int(text: str) -> int | None:
+    """A whole number written in the digits 0–9, within ±MAX_NUMBER; None for anything else."""
+    text = text.strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if abs(value) <= MAX_NUMBER else None
+
+
+def parse_id(text: str) -> int | None:
+    """A part's id as a form or a drop sends it; None unless it is one."""
+    value = parse_int(text)
+    return value if value is not None and value >= 1 else None
+
+
+def text_problem(value: str) -> str | None:
+    """What is wrong with a typed text whatever field it is in, if anything."""
+    if len(value) > MAX_FIELD_LENGTH:
+        return f"at most {MAX_FIELD_LENGTH} characters"
+    if _CONTROL.search(value):
+        return "control characters (such as a tab or a line break) are not allowed here"
+    return None
+
+
 def _number(form: dict[str, str], name: str) -> int | str | None:
     value = form.get(name, "").strip()
     if not value:
         return None
-    return int(value) if value.lstrip("-").isdigit() else value  # a non-number is refused by the schema
+    number = parse_int(value)
+    return value if number is None else number  # a non-number is refused by the schema
 
 
 def _address_fields(prefix: str, label: str, address: Any) -> list[FormField]:
@@ -121,6 +153,23 @@ class PartForm:
     part_id: int | None = None
     parent_id: int | None = None
     general_errors: list[str] = field(default_factory=list)
+
+    def check(self) -> bool:
+        """Refuses next to its field what no schema should have to read: overlong or control characters,
+        a number not written in digits or out of range, a choice that was not offered. Values are those
+        submitted (set on the fields before this is called)."""
+        for item in self.fields:
+            value = item.value
+            problem = text_problem(value)
+            if problem is None and item.kind == "number" and value.strip():
+                number = parse_int(value)
+                if number is None or number < 0:
+                    problem = f"a whole number from 0 to {MAX_NUMBER}, in the digits 0–9"
+            if problem is None and item.kind == "select" and value not in {v for v, _ in item.options}:
+                problem = "choose one of the listed values"
+            if problem is not None:
+                item.error = problem
+        return not any(item.error for item in self.fields)
 
     def show_errors(self, problems: list[tuple[list[Any], str]]) -> None:
         by_name = {f.name: f for f in self.fields}

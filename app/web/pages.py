@@ -1,16 +1,16 @@
 """The designer's pages and the fragments HTMX swaps into them. Changes go through the API's own code paths."""
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from app.api.deps import EngineDep, LabId, PartId
+from app import paths
+from app.api.deps import MAX_ID, EngineDep, LabId, PartId
 from app.api.parts import SPEC_OF, add_part, change_part, remove_part, stored
 from app.db.convert import document_from_rows
 from app.db.labs import claim_next_version, import_lab, read_lab_rows
@@ -19,20 +19,19 @@ from app.db.session import read_session, write_session
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, lab_from_data, lab_from_text
-from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
+from app.engine.simulate import Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
 from app.web import forms
 from app.web.forms import PartForm
-from app.web.topology import render_svg
-from app.web.views import build_workspace, matrix_cells
+from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, SVG_CSP
+from app.web.topology import layout
+from app.web.views import Drop, editor_workspace
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = PROJECT_ROOT / "examples"
-HTMX_VERSION = "2.0.11"
-HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+EXAMPLES = paths.EXAMPLES
 
-templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
-templates.env.globals.update(htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI)
+templates = Jinja2Templates(directory=paths.TEMPLATES)
+templates.env.globals.update(htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI, htmx_url=HTMX_CDN_URL)
+templates.env.autoescape = True  # every template, topology.svg included (the default skips .svg)
 router = APIRouter(include_in_schema=False)
 
 
@@ -50,20 +49,26 @@ def _examples() -> list[tuple[str, str]]:
     return found
 
 
+def _labs(engine) -> list[LabRow]:
+    with read_session(engine) as session:
+        return list(session.exec(select(LabRow).order_by(col(LabRow.id))))
+
+
+def _refused(request: Request, engine, error: str) -> HTMLResponse:
+    """The labs page again, saying why nothing was created."""
+    return _page(request, "labs.html", 422, labs=_labs(engine), examples=_examples(), error=error)
+
+
 @router.get("/", response_class=HTMLResponse)
 def labs_page(request: Request, engine: EngineDep, error: str | None = None) -> HTMLResponse:
-    with read_session(engine) as session:
-        labs = list(session.exec(select(LabRow).order_by(col(LabRow.id))))
-    return _page(request, "labs.html", labs=labs, examples=_examples(), error=error)
+    return _page(request, "labs.html", labs=_labs(engine), examples=_examples(), error=error)
 
 
 def _import(request: Request, engine, parse: Callable[[], LabDocument]) -> Response:
     try:
         doc = parse()
     except LabDocumentError as problem:
-        with read_session(engine) as session:
-            labs = list(session.exec(select(LabRow).order_by(col(LabRow.id))))
-        return _page(request, "labs.html", 422, labs=labs, examples=_examples(), error=str(problem))
+        return _refused(request, engine, str(problem))
     with write_session(engine) as session:
         lab = import_lab(session, doc)
         lab_id = lab.id
@@ -73,12 +78,16 @@ def _import(request: Request, engine, parse: Callable[[], LabDocument]) -> Respo
 @router.post("/labs/new")
 def create_lab(request: Request, engine: EngineDep, name: Annotated[str, Form()] = "") -> Response:
     name = name.strip() or "New lab"
+    if (problem := forms.text_problem(name)) is not None:
+        return _refused(request, engine, f"name: {problem}")
     return _import(request, engine, lambda: lab_from_data({"vnetlab": 1, "name": name}))
 
 
 @router.post("/labs/import-file")
-async def import_file(request: Request, engine: EngineDep, document: UploadFile) -> Response:
-    raw = await document.read(request.app.state.settings.max_body_bytes + 1)
+def import_file(request: Request, engine: EngineDep, document: UploadFile | None = None) -> Response:
+    if document is None or not document.filename:
+        return _refused(request, engine, "choose a lab document (.yaml or .json) to import")
+    raw = document.file.read(request.app.state.settings.max_body_bytes + 1)  # parsed already; in a worker thread
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -87,10 +96,10 @@ async def import_file(request: Request, engine: EngineDep, document: UploadFile)
 
 
 @router.post("/labs/from-example")
-def from_example(request: Request, engine: EngineDep, example: Annotated[str, Form()]) -> Response:
+def from_example(request: Request, engine: EngineDep, example: Annotated[str, Form(max_length=200)] = "") -> Response:
     names = {name for name, _ in _examples()}
     if example not in names:
-        return _page(request, "labs.html", 422, labs=[], examples=_examples(), error=f"no example '{example}'")
+        return _refused(request, engine, f"no example '{example}'" if example else "choose an example")
     return _import(request, engine, lambda: lab_from_text((EXAMPLES / example).read_text(encoding="utf-8")))
 
 
@@ -102,15 +111,9 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _workspace(request: Request, engine, lab_id: int):
-    """The lab as the editor shows it. Its matrix is kept per version, and a new version builds on the
-    last one's cells (see `matrix_cells`)."""
-    rows = read_lab_rows(engine, lab_id)
-    lab = rows.lab
-    simulation = Simulation(document_from_rows(rows))
-    matrix = request.app.state.matrix_cache.result(lab, lambda previous: matrix_cells(simulation, previous))
-    too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
-    return build_workspace(rows, simulation, None if too_many else matrix)
+def _workspace(request: Request, engine, lab_id: int, drop: Drop | None = None):
+    """The lab as the editor shows it (see `editor_workspace`)."""
+    return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop)
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
@@ -140,30 +143,35 @@ def attach(
     request: Request,
     lab_id: LabId,
     engine: EngineDep,
-    adapter_id: Annotated[int, Form(ge=1)],
-    version: Annotated[int, Form(ge=1)],
-    network_id: Annotated[str, Form()] = "",
+    adapter_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    version: Annotated[int, Form(ge=1, le=MAX_ID)],
+    network_id: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     """A drop (or the keyboard's select): attach an adapter to a network, as PATCH …/adapters/{id} does."""
-    if network_id and not network_id.isdigit():
+    dropped: list[Drop] = []  # what the change leaves for the answer, so that nothing is read again
+
+    def change(session: Session) -> None:
+        adapter, lab, document = change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, changes, f'"{version}"')
+        dropped.append(Drop(lab, document, adapter))
+
+    if network_id and forms.parse_id(network_id) is None:
         flash: Flash = ("error", f"'{network_id}' is not a network id")
     else:
-        changes = {"network_id": int(network_id) if network_id else None}
-        flash = _attempt(
-            engine,
-            lambda session: change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, changes, f'"{version}"'),
-            "your drop changed nothing",
-        )
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
+        changes = {"network_id": forms.parse_id(network_id) if network_id else None}
+        flash = _attempt(engine, change, "your drop changed nothing")
+    ws = _workspace(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
+    return _page(request, "fragments/workspace.html", ws=ws, flash=flash)
 
 
 @router.get("/labs/{lab_id}/topology.svg")
 def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    ws = _workspace(request, engine, lab_id)
-    return Response(
-        render_svg(ws),
+    picture = layout(_workspace(request, engine, lab_id))
+    return templates.TemplateResponse(
+        request,
+        "topology.svg",
+        {"picture": picture},
         media_type="image/svg+xml",
-        headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"'},
+        headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"', "Content-Security-Policy": SVG_CSP},
     )
 
 
@@ -172,8 +180,8 @@ def add_adapter(
     request: Request,
     lab_id: LabId,
     engine: EngineDep,
-    vm_id: Annotated[int, Form(ge=1)],
-    version: Annotated[int, Form(ge=1)],
+    vm_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
     spec = SPEC_OF["adapter"]
     flash = _attempt(
@@ -281,26 +289,39 @@ def _body_for(kind: str, submitted: dict[str, str], rows, form: PartForm) -> dic
     return forms.adapter_body(submitted, hosts[_find(rows.vms, adapter.vm_id).host_id])
 
 
+async def _form_fields(request: Request) -> dict[str, str]:
+    """The submitted fields, read on the event loop without blocking it (the route then runs in a thread)."""
+    data = await request.form(max_files=0, max_fields=200)
+    return {key: value for key, value in data.items() if isinstance(value, str)}
+
+
 @router.post("/labs/{lab_id}/forms/{kind}", response_class=HTMLResponse)
 @router.post("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
-async def submit_part_form(
-    request: Request, lab_id: LabId, kind: str, engine: EngineDep, part_id: PartId | None = None
+def submit_part_form(
+    request: Request,
+    lab_id: LabId,
+    kind: str,
+    engine: EngineDep,
+    fields: Annotated[dict[str, str], Depends(_form_fields)],
+    part_id: PartId | None = None,
 ) -> HTMLResponse:
-    submitted = {key: str(value) for key, value in (await request.form()).items()}
     rows = read_lab_rows(engine, lab_id)
-    parent = int(submitted["parent"]) if submitted.get("parent", "").isdigit() else None
+    parent = forms.parse_id(fields.get("parent", ""))
     form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
     if form is None:
         return _page(
             request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=("error", "no such part")
         )
     for item in form.fields:
-        item.value = submitted.get(item.name, item.value)
+        item.value = fields.get(item.name, item.value)
+    if not form.check():
+        return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=form)
+    submitted = {item.name: item.value for item in form.fields}  # what the form offers, nothing else
     spec = SPEC_OF[kind]
     body = _body_for(kind, submitted, rows, form)
     if part_id is None and spec.kind in ("network", "vm"):
         body["host_id"] = form.parent_id
-    version = submitted.get("version", "")
+    version = forms.parse_id(fields.get("version", "")) or 0  # not a version: taken as a stale one
     try:
         model = (spec.create if part_id is None else spec.update).model_validate(body)
         with write_session(engine) as session:
@@ -334,7 +355,7 @@ def delete_part_form(
     kind: str,
     part_id: PartId,
     engine: EngineDep,
-    version: Annotated[int, Form(ge=1)],
+    version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
     if kind not in FORM_KINDS:
         flash: Flash = ("error", f"no part kind '{kind}'")

@@ -6,6 +6,7 @@ import pytest
 
 from app.engine.document import LabDocument
 from app.engine.loading import LabDocumentError, lab_from_data, lab_from_text, lab_to_json, lab_to_yaml
+from app.engine.simulate import Simulation
 from tests.engine.helpers import lab, office_lan, vm
 
 
@@ -384,3 +385,32 @@ def test_hyper_v_host_vnics_alone_can_exhaust_the_mac_pool():  # [MAC] 256 autom
     path, message = only_error(lab({"name": "hv", "product": "hyper_v", "networks": networks}))
     assert path == "hosts[0].networks[256].kind" and "256 addresses" in message
     lab_from_data(lab({"name": "hv", "product": "hyper_v", "networks": networks[:256]}))
+
+
+def test_names_and_descriptions_refuse_control_characters():
+    path, message = only_error(lab(vpc(vm("a\x00b", "Local only"))))
+    assert path == "hosts[0].vms[0].name" and "control characters" in message
+    assert "description" in errors({"vnetlab": 1, "name": "x", "description": "bell\x07"})
+    lab_from_data({"vnetlab": 1, "name": "x", "description": "two\nlines\tand a tab"})
+
+
+def test_lease_times_and_the_clock_stay_where_dates_can_follow():  # leases are 32-bit in DHCP
+    path, message = only_error(
+        lab(lans=[office_lan(dhcp={"range": ["192.168.11.100", "192.168.11.199"], "lease_seconds": 10**12})])
+    )
+    assert path == "lans[0].dhcp.lease_seconds" and "4294967295" in message
+    doc = lab_from_data(
+        lab(
+            lans=[office_lan(dhcp={"range": ["192.168.11.100", "192.168.11.199"], "lease_seconds": 0xFFFFFFFF})],
+            clock="8999-12-31T23:59:59",
+        )
+    )
+    assert doc.lans[0].dhcp.lease_seconds == 0xFFFFFFFF
+    host = vpc(vm("a", "Ethernet"), lan="Office LAN")
+    furthest = lab(
+        host,
+        lans=[office_lan(dhcp={"range": ["192.168.11.100", "192.168.11.199"], "lease_seconds": 0xFFFFFFFF})],
+        clock="8999-12-31T23:59:59",
+    )
+    assert Simulation(lab_from_data(furthest)).result().adapters[0].lease_expires.startswith("9136-")
+    assert "clock" in errors(lab(clock="9500-01-01T00:00:00"))

@@ -129,7 +129,7 @@ def test_invalid_document_is_explained_on_the_labs_page(page: Page):
         lands_on=None,  # the labs page again, with the problems
     )
     expect(page.locator(".flash.error")).to_contain_text(
-        "hosts[0].networks[0].kind: virtual_server_2005_r2 offers internal, external; not nat"
+        "hosts[0].networks[0].kind: Virtual Server 2005 R2 offers internal and external networks, not nat"
     )
 
 
