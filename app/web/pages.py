@@ -18,7 +18,7 @@ from app.db.models import LabRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
-from app.engine.loading import LabDocumentError, lab_from_data, lab_from_text
+from app.engine.loading import LabDocumentError, format_for_path, lab_from_data, lab_from_text
 from app.engine.simulate import Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
 from app.web import forms
@@ -87,12 +87,14 @@ def create_lab(request: Request, engine: EngineDep, name: Annotated[str, Form()]
 def import_file(request: Request, engine: EngineDep, document: UploadFile | None = None) -> Response:
     if document is None or not document.filename:
         return _refused(request, engine, "choose a lab document (.yaml or .json) to import")
-    raw = document.file.read(request.app.state.settings.max_body_bytes + 1)  # parsed already; in a worker thread
+    settings = request.app.state.settings
+    raw = document.file.read(settings.max_body_bytes + 1)  # parsed already; in a worker thread
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        text = "\x00"  # refused by the parser with a readable message
-    return _import(request, engine, lambda: lab_from_text(text))
+        return _refused(request, engine, f"{document.filename} is not UTF-8 text: is it a lab document?")
+    fmt = format_for_path(document.filename)
+    return _import(request, engine, lambda: lab_from_text(text, fmt, settings.document_caps()))
 
 
 @router.post("/labs/from-example")

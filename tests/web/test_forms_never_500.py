@@ -2,6 +2,7 @@
 field (or a flash), or a 422. The API's schemathesis run cannot see these routes, so hypothesis posts random
 values to every POST route of app/web/pages.py here, in-process, against a temporary SQLite database."""
 
+import json
 import re
 from collections.abc import Iterator
 from html import unescape as html_unescape
@@ -365,3 +366,21 @@ def test_the_labs_page_explains_what_it_refused(client: TestClient):
     assert html_unescape(name) in html_unescape(no_example.text)  # the labs are still listed
     control = client.post("/labs/new", data={"name": "a\x00b"})
     assert control.status_code == 422 and "control characters" in control.text
+
+
+def test_uploads_are_read_by_their_suffix_and_within_the_caps(client: TestClient, monkeypatch):
+    def upload(name: str, content: bytes):
+        document = {"document": (name, content, "application/octet-stream")}
+        return client.post("/labs/import-file", files=document, follow_redirects=False)
+
+    as_json = upload("lab.json", b'{"vnetlab": 1, "name": "from json"}')
+    assert as_json.status_code == 303
+    yaml_as_json = upload("lab.json", b"vnetlab: 1\nname: yaml\n")
+    assert yaml_as_json.status_code == 422 and "not valid JSON" in yaml_as_json.text
+    assert upload("lab.yaml", b"vnetlab: 1\nname: yaml\n").status_code == 303
+    latin = upload("lab.yaml", "name: café".encode("latin-1"))
+    assert latin.status_code == 422 and "lab.yaml is not UTF-8 text" in latin.text
+    monkeypatch.setattr(client.app.state.settings, "max_lans", 1)
+    lans = [{"name": "a", "subnet": "10.0.0.0/24"}, {"name": "b", "subnet": "10.0.1.0/24"}]
+    over = upload("lab.json", json.dumps({"vnetlab": 1, "name": "x", "lans": lans}).encode())
+    assert over.status_code == 422 and "2 LANs is over this server&#39;s cap of 1" in over.text
