@@ -13,6 +13,7 @@ APIPA_PREFIX = 16
 
 def assign_addresses(topology: Topology) -> None:
     _claim_static_addresses(topology)
+    _place_lan_pcs(topology)
     for host in topology.hosts:
         if host.lan_nic is not None:
             _assign(host.lan_nic, topology)
@@ -46,6 +47,24 @@ def _claim_static_addresses(topology: Topology) -> None:
             holders[(id(segment), address)] = nic
             for server in segment.dhcp_servers:
                 server.taken.add(int(address))
+
+
+def _place_lan_pcs(topology: Topology) -> None:
+    """Each LAN's ordinary PC takes the highest address of the subnet that nothing holds statically, and holds
+    it, so that no DHCP server hands it out again."""
+    for endpoint in topology.endpoints:
+        if not endpoint.id.startswith("lan:"):
+            continue
+        pc = endpoint.nics[0]
+        segment, subnet = pc.segment, pc.interface.network  # type: ignore[union-attr]
+        assert segment is not None
+        address = subnet.broadcast_address - 1
+        while address in segment.held and address > subnet.network_address + 1:
+            address -= 1
+        pc.interface = IPv4Interface((address, subnet.prefixlen))
+        segment.held.setdefault(address, pc.label)
+        for server in segment.dhcp_servers:
+            server.taken.add(int(address))
 
 
 def _duplicate_message(address: IPv4Address, segment: Segment, other: str | None) -> str:

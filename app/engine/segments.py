@@ -168,7 +168,7 @@ def build_topology(lab: LabDocument, clock: datetime) -> Topology:
 
 
 def _lan_endpoint(segment: Segment, lan: Lan) -> Endpoint:
-    """An ordinary PC on the LAN: the highest free address of its subnet, behind the LAN's router."""
+    """An ordinary PC on the LAN, behind its router; its address is placed once statics are known (addressing)."""
     address = lan.subnet.broadcast_address - 1
     while address in segment.held and address > lan.subnet.network_address + 1:
         address -= 1

@@ -205,9 +205,8 @@ def simulate(lab: LabDocument, now: datetime | None = None) -> SimulationResult:
 
 
 def simulate_json(lab: LabDocument, now: datetime | None = None) -> str:
-    """The result as compact JSON. The collector stays paused until the simulation is dropped: it holds no
-    reference cycles, so it is freed at once and the collector finds nothing left to walk."""
-    return simulate_json_after(lab, None)[0]
+    """The result as compact JSON."""
+    return simulate_json_after(lab, None, now)[0]
 
 
 def simulate_json_after(

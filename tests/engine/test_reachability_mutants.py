@@ -259,9 +259,10 @@ def test_the_lan_pc_sits_at_the_highest_free_address():  # docs/decisions.md: hi
     assert message.startswith("a PC on Office LAN (192.168.11.253/24) and")
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the LAN PC picks its address before statics are claimed (report)")
 def test_the_lan_pc_does_not_take_an_address_a_vm_holds_statically():  # docs/decisions.md: the highest *free* one
-    taken = vpc(static("s", "Ethernet", "10.0.0.5/24"), static("top", "Ethernet", "192.168.11.254/24"), lan="Office LAN")
+    taken = vpc(
+        static("s", "Ethernet", "10.0.0.5/24"), static("top", "Ethernet", "192.168.11.254/24"), lan="Office LAN"
+    )
     res = result(lab(taken, lans=[office_lan()]))
     assert failure(res, "lan:Office LAN", "vm:host1/s")[1].startswith("a PC on Office LAN (192.168.11.253/24) and")
 
@@ -269,7 +270,12 @@ def test_the_lan_pc_does_not_take_an_address_a_vm_holds_statically():  # docs/de
 def test_the_lan_pc_uses_the_lans_router():  # [§1] `lan:` uses the LAN's gateway
     res = result(lab(lans=[office_lan()]))
     row = pair(res, "lan:Office LAN", "internet")
-    assert row.via == "gateway" and list(row.path) == ["a PC on Office LAN", "Office LAN", "router 192.168.11.1", "internet"]
+    assert row.via == "gateway" and list(row.path) == [
+        "a PC on Office LAN",
+        "Office LAN",
+        "router 192.168.11.1",
+        "internet",
+    ]
 
 
 # --- endpoints with nothing to offer ---------------------------------------------------------------------------
@@ -314,7 +320,11 @@ def test_a_nat_whose_host_is_on_no_lan_leads_nowhere():  # [R 5.2] step 2; docs/
 
 
 def ics_gateway(public):
-    return {"name": "gw", "adapters": [public, {"network": "Local only"}], "services": {"ics": {"public": 1, "private": 2}}}
+    return {
+        "name": "gw",
+        "adapters": [public, {"network": "Local only"}],
+        "services": {"ics": {"public": 1, "private": 2}},
+    }
 
 
 def test_an_ics_gateway_with_its_public_adapter_unplugged():  # [SVC] ICS reaches what its public adapter reaches
@@ -388,3 +398,11 @@ def test_exactly_300_endpoints_are_still_listed():  # [RES] every pair while the
     assert len(at_cap.endpoints) == 300 and at_cap.overview().reachability_truncated is False
     over = endpoints(302)
     assert len(over.endpoints) == 302 and over.overview().reachability_truncated is True
+
+
+def test_no_dhcp_server_leases_the_lan_pcs_address():  # [ADDR-1] addresses held on the segment are skipped
+    pool = office_lan(dhcp={"range": ["192.168.11.253", "192.168.11.254"], "lease_seconds": 600})
+    res = result(lab(vpc(vm("a", "Ethernet"), vm("b", "Ethernet"), lan="Office LAN"), lans=[pool]))
+    # the host OS leases .253 first; the PC holds .254, so neither VM gets a lease
+    assert [adapter(res, name).source for name in ("a", "b")] == ["apipa", "apipa"]
+    assert pair(res, "lan:Office LAN", "host:host1").via == "direct"
