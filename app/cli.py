@@ -119,13 +119,16 @@ def serve(
     except Exception as error:
         raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
     typer.echo(f"vnetlab: database ready ({settings.database_url}); serving on http://{host}:{port}", err=True)
+    # Browsers keep a connection for minutes; uvicorn's default 5 s closed it between a student's drops, and a new
+    # connection cost the server more CPU than a drop's HTTP work itself (bench/load.py).
+    options = {"host": host, "port": port, "log_level": "info", "timeout_keep_alive": 30}
     if workers > 1:  # each worker imports the app factory by name and builds its own app
-        uvicorn.run("app.workers:worker_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+        uvicorn.run("app.workers:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
     app = create_app(settings)
     settle_collector()
     share_the_interpreter_lock()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, **options)  # type: ignore[arg-type]
 
 
 @cli.command()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -25,14 +25,21 @@ class LabRows:
     adapters: list[AdapterRow] = field(default_factory=list)
 
 
+def _rows_query(table: Any) -> Any:
+    columns = table.__table__.columns
+    return sa_select(*columns).where(columns.lab_id == bindparam("lab_id")).order_by(columns.position, columns.id)
+
+
+# Built once: building a statement took more time than SQLite took to answer it (every drop loads a lab).
+_ROWS_QUERIES = {table: _rows_query(table) for table in (LanRow, HostRow, NetworkRow, VmRow, AdapterRow)}
+
+
 def load_rows(session: Session, lab: LabRow) -> LabRows:
     """Five queries, whatever the size of the lab. Plain rows, not ORM objects: they are only read, and
     they always show what this transaction has written so far."""
 
     def rows(table):
-        columns = table.__table__.columns
-        query = sa_select(*columns).where(columns.lab_id == lab.id).order_by(columns.position, columns.id)
-        return list(session.execute(query))
+        return list(session.execute(_ROWS_QUERIES[table], {"lab_id": lab.id}))
 
     return LabRows(lab, rows(LanRow), rows(HostRow), rows(NetworkRow), rows(VmRow), rows(AdapterRow))
 

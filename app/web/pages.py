@@ -25,7 +25,7 @@ from app.web import forms
 from app.web.forms import PartForm
 from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, SVG_CSP
 from app.web.topology import layout
-from app.web.views import Drop, editor_workspace
+from app.web.views import DROPS_AT_ONCE, Drop, editor_workspace
 
 EXAMPLES = paths.EXAMPLES
 
@@ -156,13 +156,14 @@ def attach(
         adapter, lab, document = change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, changes, f'"{version}"')
         dropped.append(Drop(lab, document, adapter))
 
-    if network_id and forms.parse_id(network_id) is None:
-        flash: Flash = ("error", f"'{network_id}' is not a network id")
-    else:
-        changes = {"network_id": forms.parse_id(network_id) if network_id else None}
-        flash = _attempt(engine, change, "your drop changed nothing")
-    ws = _workspace(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
-    return _page(request, "fragments/workspace.html", ws=ws, flash=flash)
+    with DROPS_AT_ONCE:
+        if network_id and forms.parse_id(network_id) is None:
+            flash: Flash = ("error", f"'{network_id}' is not a network id")
+        else:
+            changes = {"network_id": forms.parse_id(network_id) if network_id else None}
+            flash = _attempt(engine, change, "your drop changed nothing")
+        ws = _workspace(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
+        return _page(request, "fragments/workspace.html", ws=ws, flash=flash)
 
 
 @router.get("/labs/{lab_id}/topology.svg")
