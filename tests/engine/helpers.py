@@ -55,3 +55,22 @@ def reason(res: SimulationResult, source: str, target: str) -> str | None:
 
 def warning_codes(item: AdapterResult) -> list[str]:
     return [w.code for w in item.warnings]
+
+
+NAT = "Shared networking (NAT)"
+
+
+def vpc(*vms: dict[str, Any], name: str = "host1", **fields: Any) -> dict[str, Any]:
+    """A Virtual PC 2007 host (its fixed networks created) with these VMs."""
+    return {"name": name, "product": "virtual_pc_2007", **fields, "vms": list(vms)}
+
+
+def static(name: str, network: str, ip: str, **address: Any) -> dict[str, Any]:
+    """A VM with one adapter on `network` at a static address."""
+    return {"name": name, "adapters": [{"network": network, "address": {"ip": ip, **address}}]}
+
+
+def warning(item: AdapterResult, code: str) -> str:
+    """The message of the one warning `code` on an adapter."""
+    (found,) = [w for w in item.warnings if w.code == code]
+    return found.message

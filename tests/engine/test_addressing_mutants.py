@@ -4,22 +4,7 @@ Written against the survivors of a mutation run (bench/mutation.py); each test p
 docs/decisions.md states.
 """
 
-from tests.engine.helpers import adapter, lab, office_lan, result, vm, warning_codes
-
-NAT = "Shared networking (NAT)"
-
-
-def vpc(*vms, name="host1", **fields):
-    return {"name": name, "product": "virtual_pc_2007", **fields, "vms": list(vms)}
-
-
-def static(name, network, ip, **address):
-    return {"name": name, "adapters": [{"network": network, "address": {"ip": ip, **address}}]}
-
-
-def warning(item, code):
-    (found,) = [w for w in item.warnings if w.code == code]
-    return found.message
+from tests.engine.helpers import NAT, adapter, lab, office_lan, result, static, vm, vpc, warning, warning_codes
 
 
 def test_the_nat_range_includes_both_its_ends():  # [NAT-6] 192.168.131.64–.191 with gateway .254

@@ -1,21 +1,24 @@
 """Reachability [R]: every row of SPEC §5.3, and the reasons and paths around them."""
 
 from app.engine.simulate import Simulation
-from tests.engine.helpers import adapter, lab, office_lan, pair, reason, result, run, vm, warning_codes
-
-NAT = "Shared networking (NAT)"
-
-
-def vpc(*vms, name="host1", **fields):
-    return {"name": name, "product": "virtual_pc_2007", **fields, "vms": list(vms)}
+from tests.engine.helpers import (
+    NAT,
+    adapter,
+    lab,
+    office_lan,
+    pair,
+    reason,
+    result,
+    run,
+    static,
+    vm,
+    vpc,
+    warning_codes,
+)
 
 
 def hyper_v(*vms, networks, **fields):
     return {"name": "hv", "product": "hyper_v", "networks": networks, **fields, "vms": list(vms)}
-
-
-def static(name, network, ip, **address):
-    return {"name": name, "adapters": [{"network": network, "address": {"ip": ip, **address}}]}
 
 
 def test_row1_two_vms_on_virtual_pc_internal():  # [R 5.3] [LL-1] [LL-4]

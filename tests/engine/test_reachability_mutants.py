@@ -8,21 +8,11 @@ path walked so far — that a small change to the engine would otherwise break u
 import pytest
 
 from app.engine.simulate import Simulation
-from tests.engine.helpers import adapter, lab, office_lan, pair, reason, result, run, vm
-
-NAT = "Shared networking (NAT)"
-
-
-def vpc(*vms, name="host1", **fields):
-    return {"name": name, "product": "virtual_pc_2007", **fields, "vms": list(vms)}
+from tests.engine.helpers import NAT, adapter, lab, office_lan, pair, reason, result, run, static, vm, vpc
 
 
 def virtual_server(*vms, networks, **fields):
     return {"name": "vs", "product": "virtual_server_2005_r2", "networks": networks, **fields, "vms": list(vms)}
-
-
-def static(name, network, ip, **address):
-    return {"name": name, "adapters": [{"network": network, "address": {"ip": ip, **address}}]}
 
 
 def internal(*names):

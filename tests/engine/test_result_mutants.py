@@ -8,22 +8,7 @@ import pytest
 
 from app.engine.document import LabDocument
 from app.engine.simulate import Simulation, simulate, simulate_json, simulate_json_after
-from tests.engine.helpers import adapter, lab, office_lan, result, run, vm, warning_codes
-
-NAT = "Shared networking (NAT)"
-
-
-def vpc(*vms, name="host1", **fields):
-    return {"name": name, "product": "virtual_pc_2007", **fields, "vms": list(vms)}
-
-
-def static(name, network, ip, **address):
-    return {"name": name, "adapters": [{"network": network, "address": {"ip": ip, **address}}]}
-
-
-def warning(item, code):
-    (found,) = [w for w in item.warnings if w.code == code]
-    return found.message
+from tests.engine.helpers import NAT, adapter, lab, office_lan, result, run, static, vm, vpc, warning, warning_codes
 
 
 def test_adapters_say_where_they_are_attached():  # [RES] adapters: host, vm, index, network, network_kind
