@@ -33,6 +33,7 @@ from app.db.models import AdapterRow, HostRow, LabRow, NetworkRow, VmRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument, default_networks
 from app.engine.products import PRODUCTS, NetworkKind, Product
+from app.engine.rules import CASE_ONLY_NOTE
 from app.errors import Conflict, FieldProblem, RuleViolation
 
 ERRORS = {
@@ -104,7 +105,7 @@ def check_name_free(session: Session, spec: PartSpec, scope_value: int, name: st
         if spec.name_scope == "lab_id":
             raise Conflict(f"{spec.kind} name '{name}' is already used in this lab")
         host = session.get(HostRow, scope_value)
-        case_note = " (the names differ only in case, which Windows ignores)" if clash.name != name else ""
+        case_note = CASE_ONLY_NOTE if clash.name != name else ""
         where = f"host {host.name}" if host is not None else "this host"
         raise Conflict(f"{spec.kind} name '{name}' is already used on {where} by '{clash.name}'{case_note}")
 

@@ -67,15 +67,14 @@ def cap_problems(data: Any, caps: DocumentCaps) -> list[CapExceeded]:
         product = host.get("product")
         rules = PRODUCTS.get(product) if isinstance(product, str) else None  # type: ignore[call-overload]
         most = rules.max_adapters if rules is not None else MOST_ADAPTERS
-        label = rules.label if rules is not None else "no product"
         for k, vm in enumerate(host_vms[: caps.vms]):
             adapters = _count(vm.get("adapters")) if isinstance(vm, dict) else 0
             if adapters > most:
-                found.append(
-                    CapExceeded(
-                        ("hosts", i, "vms", k, "adapters"),
-                        f"{label} gives a VM at most {most} network adapters, not {adapters:,}",
-                    )
+                message = (
+                    rules.too_many_adapters(adapters)
+                    if rules is not None
+                    else f"no product gives a VM at most {most} network adapters, not {adapters:,}"
                 )
+                found.append(CapExceeded(("hosts", i, "vms", k, "adapters"), message))
     over(("hosts",), vms, caps.vms, "VMs in all hosts together", "VNETLAB_MAX_VMS")
     return found

@@ -53,6 +53,9 @@ class ProductRules:
             return {}
         return {NetworkKind.INTERNAL: VIRTUAL_PC_INTERNAL_NAME, NetworkKind.NAT: VIRTUAL_PC_NAT_NAME}
 
+    def too_many_adapters(self, count: int) -> str:
+        return f"{self.label} gives a VM at most {self.max_adapters} network adapters, not {count:,}"
+
     def offers(self, kind: NetworkKind) -> bool:
         return kind in self.network_limits
 

@@ -43,6 +43,7 @@ def _plain(value: Any) -> Any:
 
 
 MAX_NAMES_LISTED = 10
+CASE_ONLY_NOTE = " (the names differ only in case, which Windows ignores)"
 
 
 def listed(names: list[str]) -> str:
@@ -80,7 +81,7 @@ def _unique(out: _Collector, loc: Loc, names: list[str], what: str, ignore_case:
         key = name.casefold() if ignore_case else name
         if key in first_at:
             earlier = names[first_at[key]]
-            case_note = " (the names differ only in case, which Windows ignores)" if earlier != name else ""
+            case_note = CASE_ONLY_NOTE if earlier != name else ""
             out.add(
                 (*loc, index, "name"),
                 name,
@@ -275,7 +276,7 @@ def _check_vm(
         out.add(
             (*loc, "adapters"),
             len(vm.adapters),
-            f"{rules.label} gives a VM at most {rules.max_adapters} network adapters, not {len(vm.adapters)}",
+            rules.too_many_adapters(len(vm.adapters)),
         )
     for index, adapter in enumerate(vm.adapters, start=1):
         aloc = (*loc, "adapters", index - 1)
