@@ -70,10 +70,21 @@ def simulate(
         OutputFormat.TABLE
     ),
     vm: Annotated[str | None, typer.Option(help="A VM name, or host/vm where names repeat.")] = None,
-    locale: Annotated[Locale, typer.Option(help="ipconfig language.")] = Locale.EN,
-    layout: Annotated[Layout, typer.Option(help="ipconfig layout: xp, or seed (the seed article's).")] = Layout.XP,
+    locale: Annotated[
+        Locale, typer.Option(help="ipconfig language: en or ja (Vista and later guests print English either way).")
+    ] = Locale.EN,
+    layout: Annotated[
+        Layout,
+        typer.Option(
+            help="ipconfig layout of Windows XP-family guests: xp, or seed (the seed article's). "
+            "Vista and later guests have one layout and ignore it."
+        ),
+    ] = Layout.XP,
 ) -> None:
-    """Work out addresses and reachability; print them as a table, JSON or ipconfig /all."""
+    """Work out addresses and reachability; print them as a table, JSON or ipconfig /all.
+
+    ipconfig prints what the VM's guest OS prints: Windows XP's text for Windows 2000, XP, Server 2003,
+    linux and other; Windows Vista's, 7's or Server 2008 R2's for those (`os` in the lab document)."""
     lab = _load(file)
     simulation = Simulation(lab)
     if output == OutputFormat.JSON:

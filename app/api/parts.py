@@ -178,7 +178,8 @@ SPECS = [
     ),
     PartSpec(
         kind="vm", plural="vms", tag="VMs", create=VmCreate, update=VmUpdate, public=VmPublic,
-        name_scope="host_id", position_scope="host_id", required=frozenset({"name", "os", "x", "y", "services"}),
+        name_scope="host_id", position_scope="host_id",
+        required=frozenset({"name", "os", "node_type", "x", "y", "services"}),
         after_create=_create_vm_adapters,
     ),
     PartSpec(

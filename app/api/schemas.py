@@ -16,6 +16,7 @@ from app.engine.document import (
     LanDhcp,
     MacAddress,
     Name,
+    NodeType,
     OperatingSystem,
     Services,
     Subnet,
@@ -229,6 +230,7 @@ class AdapterPublic(BaseModel):
 class VmFields(Body):
     hostname: Name | None = None
     os: OperatingSystem = OperatingSystem.OTHER
+    node_type: NodeType = NodeType.HYBRID
     x: Coordinate = 0
     y: Coordinate = 0
     services: Services = Services()
@@ -248,6 +250,7 @@ class VmCreate(VmFields):
 class VmUpdate(VmFields):
     name: Name | None = None
     os: OperatingSystem | None = None  # type: ignore[assignment]
+    node_type: NodeType | None = None  # type: ignore[assignment]
     x: Coordinate | None = None  # type: ignore[assignment]
     y: Coordinate | None = None  # type: ignore[assignment]
     services: Services | None = None  # type: ignore[assignment]
@@ -260,6 +263,7 @@ class VmPublic(BaseModel):
     name: str
     hostname: str | None
     os: str
+    node_type: str
     x: float
     y: float
     services: dict[str, Any]

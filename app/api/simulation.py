@@ -89,8 +89,22 @@ def reachability_pair(
     responses={**ERRORS, 200: {"content": {"text/plain": {}}}},
 )
 def vm_ipconfig(
-    lab_id: LabId, vm_id: PartId, engine: EngineDep, locale: Locale = Locale.EN, layout: Layout = Layout.XP
+    lab_id: LabId,
+    vm_id: PartId,
+    engine: EngineDep,
+    locale: Annotated[
+        Locale, Query(description="`en` or `ja`. Vista and later guests print English either way (SPEC §14.3).")
+    ] = Locale.EN,
+    layout: Annotated[
+        Layout,
+        Query(
+            description="Windows XP-family guests only: `xp` (colon at column 42) or `seed` (the seed article's, "
+            "column 40). Vista and later guests have one layout and ignore it."
+        ),
+    ] = Layout.XP,
 ) -> Response:
+    """The text the VM's guest OS prints: Windows XP's for `windows_2000`, `windows_xp`,
+    `windows_server_2003`, `linux` and `other`; Windows Vista's, 7's or Server 2008 R2's for those."""
     with read_session(engine) as session:
         lab = get_lab(session, lab_id)
         vm = get_part(session, "vm", lab_id, vm_id)

@@ -116,7 +116,7 @@ def document_data(rows: LabRows) -> DocumentView:
         for v, vm in enumerate(vms_by_host.get(host.id, [])):  # type: ignore[arg-type]
             vloc: Loc = (*hloc, "vms", v)
             locations[("vm", vm.id)] = vloc  # type: ignore[index]
-            machine: dict[str, Any] = {"name": vm.name, "os": vm.os, "adapters": []}
+            machine: dict[str, Any] = {"name": vm.name, "os": vm.os, "node_type": vm.node_type, "adapters": []}
             _set(machine, "hostname", vm.hostname)
             _set(machine, "services", vm.services)
             for a, adapter in enumerate(adapters_by_vm.get(vm.id, [])):  # type: ignore[arg-type]
@@ -236,6 +236,7 @@ def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:
                 "name": vm.name,
                 "hostname": vm.hostname,
                 "os": str(vm.os),
+                "node_type": str(vm.node_type),
                 "x": 0,
                 "y": 0,
                 "services": _json(vm.services) or None,

@@ -79,6 +79,7 @@ class VmRow(PartRow, table=True):
     name: str = Field(max_length=100)
     hostname: str | None = None
     os: str = "other"
+    node_type: str = "hybrid"
     x: float = 0
     y: float = 0
     services: dict | None = _json()

@@ -147,8 +147,16 @@ class OperatingSystem(StrEnum):
     WINDOWS_VISTA = "windows_vista"
     WINDOWS_7 = "windows_7"
     WINDOWS_SERVER_2008 = "windows_server_2008"
+    WINDOWS_SERVER_2008_R2 = "windows_server_2008_r2"
     LINUX = "linux"
     OTHER = "other"
+
+
+class NodeType(StrEnum):
+    """How the guest resolves NetBIOS names; ipconfig prints it as `Node Type` (§14.1)."""
+
+    HYBRID = "hybrid"
+    BROADCAST = "broadcast"
 
 
 class StaticAddress(DocumentModel):
@@ -314,6 +322,7 @@ class Vm(DocumentModel):
     name: EndpointName
     hostname: Name | None = None
     os: OperatingSystem = OperatingSystem.OTHER
+    node_type: NodeType = NodeType.HYBRID
     adapters: list[Adapter] = Field(min_length=1)
     services: Services = Services()
 

@@ -44,7 +44,9 @@ class ProductRules:
     vs_dhcp_allowed: bool  # Virtual Server's per-network DHCP server
     max_adapters: int
     mac_scheme: MacScheme
+    # ipconfig's `Description` of a VM adapter [W7R-11]: as the XP family names it, and as Vista and later do.
     adapter_description: str
+    later_adapter_description: str
 
     @property
     def fixed_network_names(self) -> dict[NetworkKind, str]:
@@ -66,6 +68,8 @@ class ProductRules:
 
 _VIRTUAL_PC_NETWORKS = {NetworkKind.INTERNAL: 1, NetworkKind.NAT: 1, NetworkKind.EXTERNAL: 1}
 _INTEL_21140 = "Intel 21140-Based PCI Fast Ethernet Adapter (Generic)"
+_INTEL_21140_LATER = "Intel 21140-Based PCI Fast Ethernet Adapter (Emulated)"
+_VMBUS = "Microsoft Virtual Machine Bus Network Adapter"
 
 
 def _virtual_pc(label: str, nat_adapters: frozenset[int] | None) -> ProductRules:
@@ -80,6 +84,7 @@ def _virtual_pc(label: str, nat_adapters: frozenset[int] | None) -> ProductRules
         max_adapters=4,
         mac_scheme=MacScheme.VIRTUAL_PC,
         adapter_description=_INTEL_21140,
+        later_adapter_description=_INTEL_21140_LATER,
     )
 
 
@@ -99,6 +104,7 @@ PRODUCTS: dict[Product, ProductRules] = {
         max_adapters=4,
         mac_scheme=MacScheme.VIRTUAL_PC,
         adapter_description=_INTEL_21140,
+        later_adapter_description=_INTEL_21140_LATER,
     ),
     Product.HYPER_V: ProductRules(
         label="Hyper-V",
@@ -110,7 +116,8 @@ PRODUCTS: dict[Product, ProductRules] = {
         vs_dhcp_allowed=False,
         max_adapters=8,
         mac_scheme=MacScheme.HYPER_V,
-        adapter_description="Microsoft Virtual Machine Bus Network Adapter",
+        adapter_description=_VMBUS,
+        later_adapter_description=_VMBUS,
     ),
 }
 

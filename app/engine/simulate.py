@@ -7,7 +7,7 @@ from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from app.engine.addressing import assign_addresses
 from app.engine.document import LabDocument
-from app.engine.ipconfig import Layout, Locale, render_ipconfig
+from app.engine.ipconfig import Guest, Layout, Locale, render_ipconfig
 from app.engine.reachability import MAX_SHOWN_STEPS, Outcome, ReachabilityEngine, elided_steps
 from app.engine.result import (
     AdapterResult,
@@ -170,14 +170,17 @@ class Simulation:
         vm_id = f"vm:{host.name}/{vm.name}"
         state = next(s for s in self.topology.hosts if s.name == host.name)
         nics = [nic for nic in state.vm_nics if nic.endpoint == vm_id]
-        return render_ipconfig(
-            vm.host_name,
-            [_adapter_result(host.name, nic) for nic in nics],
-            [nic.description for nic in nics],
+        guest = Guest(
+            host_name=vm.host_name,
+            os=vm.os,
+            node_type=vm.node_type,
             ip_routing=vm_id in self.routing_endpoints,
-            locale=locale,
-            layout=layout,
+            product=state.rules,
+            adapters=[_adapter_result(host.name, nic) for nic in nics],
+            static_adapters=frozenset(i for i, a in enumerate(vm.adapters, start=1) if a.address != "dhcp"),
+            clock=self.topology.clock,
         )
+        return render_ipconfig(guest, locale, layout)
 
     def find_vm(self, vm_ref: str):
         """`vm` or `host/vm`; a bare name must not repeat across hosts."""

@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.engine.document import UNION_TAGS, OperatingSystem
+from app.engine.document import UNION_TAGS, NodeType
+from app.engine.guests import OS_GROUPS, OS_NAMES
 from app.engine.products import PRODUCTS, NetworkKind, Product
 
 
@@ -22,6 +23,13 @@ class FormField:
     options: list[tuple[str, str]] = field(default_factory=list)
     hint: str = ""
     error: str = ""
+    # A select whose options read better in named groups; `options` then lists them all, in order.
+    groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+
+    @classmethod
+    def grouped(cls, name: str, label: str, value: str, groups: list[tuple[str, list[tuple[str, str]]]]) -> "FormField":
+        options = [option for _, members in groups for option in members]
+        return cls(name, label, value, "select", options, groups=groups)
 
 
 def _text(value: Any) -> str:
@@ -339,14 +347,23 @@ def vm_form(vm: Any | None, host: Any) -> PartForm:
     dhcp = services.get("dhcp_server") or {}
     rng = dhcp.get("range") or ["", ""]
     ics = services.get("ics") or {}
-    systems = [(str(os), str(os)) for os in OperatingSystem]
+    systems = [(group, [(str(os), OS_NAMES[os]) for os in members]) for group, members in OS_GROUPS]
+    node_types = [(str(NodeType.HYBRID), "Hybrid (default)"), (str(NodeType.BROADCAST), "Broadcast")]
     return PartForm(
         "vm",
         f"VM {vm.name}" if vm else f"New VM on {host.name}",
         [
             FormField("name", "Name", _text(vm.name if vm else "")),
             FormField("hostname", "Computer name", _text(vm.hostname if vm else ""), hint="empty: the VM's name"),
-            FormField("os", "Operating system", _text(vm.os if vm else "windows_xp"), "select", systems),
+            FormField.grouped("os", "Operating system", _text(vm.os if vm else "windows_xp"), systems),
+            FormField(
+                "node_type",
+                "NetBIOS node type",
+                _text(vm.node_type if vm else NodeType.HYBRID),
+                "select",
+                node_types,
+                hint="ipconfig's Node Type",
+            ),
             FormField(
                 "dhcp_server_adapter",
                 "DHCP server on adapter",
@@ -386,6 +403,7 @@ def vm_body(form: dict[str, str]) -> dict[str, Any]:
         "name": form.get("name", "").strip(),
         "hostname": _optional(form, "hostname"),
         "os": form.get("os", "other"),
+        "node_type": form.get("node_type", str(NodeType.HYBRID)),
         "services": services,
     }
 

@@ -16,7 +16,8 @@ from app.db.convert import document_from_rows
 from app.db.labs import claim_next_version, import_lab, read_lab_rows
 from app.db.models import LabRow
 from app.db.session import read_session, write_session
-from app.engine.document import LabDocument
+from app.engine.document import LabDocument, OperatingSystem
+from app.engine.guests import GuestFamily, guest_family, ipconfig_imitates
 from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, format_for_path, lab_from_data, lab_from_text
 from app.engine.simulate import Simulation
@@ -211,7 +212,12 @@ def pair_detail(
 
 @router.get("/labs/{lab_id}/vms/{vm_id}/ipconfig-panel", response_class=HTMLResponse)
 def ipconfig_panel(
-    request: Request, lab_id: LabId, vm_id: PartId, engine: EngineDep, locale: Locale = Locale.EN
+    request: Request,
+    lab_id: LabId,
+    vm_id: PartId,
+    engine: EngineDep,
+    locale: Locale = Locale.EN,
+    text_layout: Annotated[Layout, Query(alias="layout")] = Layout.XP,
 ) -> HTMLResponse:
     rows = read_lab_rows(engine, lab_id)
     doc = document_from_rows(rows)
@@ -220,8 +226,21 @@ def ipconfig_panel(
         return _page(request, "fragments/ipconfig.html", 404, ref=None, text="", locale=locale)
     host = next(h for h in rows.hosts if h.id == vm.host_id)
     ref = f"{host.name}/{vm.name}"
-    text = Simulation(doc).ipconfig(ref, locale, Layout.XP)
-    return _page(request, "fragments/ipconfig.html", ref=ref, text=text, locale=locale, lab_id=lab_id, vm_id=vm_id)
+    text = Simulation(doc).ipconfig(ref, locale, text_layout)
+    os = OperatingSystem(vm.os)
+    return _page(
+        request,
+        "fragments/ipconfig.html",
+        ref=ref,
+        text=text,
+        locale=locale,
+        layout=text_layout,
+        imitates=ipconfig_imitates(os),
+        # Only the XP family's text changes with language and layout [W7R-12]: offer the switches there alone.
+        switches=guest_family(os) == GuestFamily.XP,
+        lab_id=lab_id,
+        vm_id=vm_id,
+    )
 
 
 # Editing forms: fetched into the workspace's form panel; sent back, they re-render the workspace with the

@@ -1,11 +1,12 @@
 """Migrations: an empty database upgraded to head matches the models exactly (no drift)."""
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
-from app.db.migrate import upgrade_database
+from app.db.migrate import alembic_config, upgrade_database
 from tests.api.conftest import PG_URL
 
 
@@ -40,3 +41,28 @@ def test_upgrade_is_idempotent(tmp_path):
     upgrade_database(url)
     upgrade_database(url)
     assert_no_drift(url)
+
+
+def test_vms_stored_before_node_type_keep_their_place_and_print_hybrid(tmp_path):
+    """Revision 0002 adds `vms.node_type` (SPEC §14.1): rows written under 0001 read back as `hybrid`."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "0001")
+    engine = create_engine(url)
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO labs (id, name, version, created_at, updated_at) VALUES (1, 'old', 1, ?, ?)", (now, now)
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO hosts (id, lab_id, position, name, product, nic, address) "
+            "VALUES (1, 1, 0, 'h', 'hyper_v', 'Ethernet', '\"dhcp\"')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO vms (id, lab_id, host_id, position, name, os, x, y) "
+            "VALUES (1, 1, 1, 0, 'w7', 'windows_7', 0, 0)"
+        )
+    upgrade_database(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT name, os, node_type FROM vms").fetchall()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("w7", "windows_7", "hybrid")]

@@ -2,7 +2,9 @@
 
 import pytest
 
-from app.engine.ipconfig import Layout, Locale, field_line, format_date
+from app.engine.ipconfig import Layout, Locale
+from app.engine.ipconfig.lines import field_line
+from app.engine.ipconfig.xp import format_date
 from app.engine.macs import apipa_candidates
 from tests.engine.helpers import lab, office_lan, run, vm
 

@@ -10,7 +10,7 @@ from ipaddress import IPv4Address
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.engine.document import LabDocument
+from app.engine.document import LabDocument, NodeType, OperatingSystem
 from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, lab_from_data
 from app.engine.simulate import Simulation
@@ -120,8 +120,8 @@ def _ics_chain(draw, host: dict, names: list[str]) -> None:
 @st.composite
 def labs(draw) -> dict:
     """Any lab within small sizes: all five products, every network kind, VLANs, statics and static MACs, DHCP
-    server and ICS VMs, ICS chains, and now and then a host at its product's limits (8 adapters, 256+
-    networks, Hyper-V's pool of 256 MACs with its host vNICs counted)."""
+    server and ICS VMs, every guest OS and node type, ICS chains, and now and then a host at its product's
+    limits (8 adapters, 256+ networks, Hyper-V's pool of 256 MACs with its host vNICs counted)."""
     pool_size = draw(st.integers(min_value=1, max_value=6))
     lans = [
         {
@@ -154,7 +154,10 @@ def labs(draw) -> dict:
         for v in range(draw(st.integers(min_value=0, max_value=5))):
             count = draw(st.integers(min_value=1, max_value=most))
             adapters = [_adapter(draw, product, names, index) for index in range(1, count + 1)]
-            host["vms"].append({"name": f"v{v}", "adapters": adapters, "services": _services(draw, adapters)})
+            machine = {"name": f"v{v}", "adapters": adapters, "services": _services(draw, adapters)}
+            machine["os"] = draw(st.sampled_from([str(system) for system in OperatingSystem]))
+            machine["node_type"] = draw(st.sampled_from([str(node) for node in NodeType]))
+            host["vms"].append(machine)
         if product not in VIRTUAL_PC and names and draw(st.integers(0, 3)) == 0:
             _ics_chain(draw, host, names)
         hosts.append(host)

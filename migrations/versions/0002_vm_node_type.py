@@ -1,0 +1,29 @@
+"""a VM's NetBIOS node type, printed by ipconfig (SPEC §14.1)
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-01 05:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("vms", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("node_type", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="hybrid")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("vms", schema=None) as batch_op:
+        batch_op.drop_column("node_type")
