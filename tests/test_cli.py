@@ -148,3 +148,23 @@ def test_caps_apply_to_the_cli(capsys, monkeypatch, tmp_path):
     finally:
         get_settings.cache_clear()
     assert code == 1 and "2 LANs is over this server's cap of 1 (VNETLAB_MAX_LANS)" in err
+
+
+def test_layout_and_locale_change_nothing_for_a_windows_7_guest(capsys):  # [W7R-12]
+    ics = EXAMPLES / "05-ics-gateway.yaml"
+    outputs = set()
+    for locale in ("en", "ja"):
+        for layout in ("xp", "seed"):
+            args = ("simulate", str(ics), "--format", "ipconfig", "--vm", "student2", "--locale", locale)
+            code, out, _ = cli(capsys, *args, "--layout", layout)
+            assert code == 0
+            outputs.add(out)
+    (out,) = outputs
+    assert "   DHCPv6 IAID . . . . . . . . . . . : " in out and "Local Area Connection" in out
+    code, xp, _ = cli(capsys, "simulate", str(ics), "--format", "ipconfig", "--vm", "student1", "--locale", "ja")
+    assert code == 0 and "ローカル エリア接続" in xp  # the XP family still follows --locale
+
+
+def test_help_says_vista_and_later_ignore_layout(capsys):
+    code, out, _ = cli(capsys, "simulate", "--help")
+    assert code == 0 and "Vista and later" in " ".join(out.split())

@@ -1,5 +1,6 @@
 """Every example under examples/ is a valid lab that simulates, and shows what its header says."""
 
+import runpy
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,30 @@ def test_ics_example():
 def test_exhausted_pool_example():
     res = simulate("06")
     assert [w.code for w in adapter(res, "vm-c").warnings] == ["dhcp_pool_exhausted"]
+
+
+EXPECTED_IPCONFIG = runpy.run_path(str(Path(__file__).resolve().parent.parent / "scripts" / "expected-ipconfig.py"))
+
+
+def test_every_vm_of_every_example_prints_its_expected_ipconfig():  # [IPC] [W7R]
+    expected = EXPECTED_IPCONFIG["expected_texts"]()
+    stored = set(EXPECTED_IPCONFIG["EXPECTED"].rglob("*.txt"))
+    assert stored == set(expected), "run scripts/expected-ipconfig.py and read the diff"
+    for path, text in expected.items():
+        assert path.read_text(encoding="utf-8") == text, path.name
+
+
+def test_examples_show_both_families():  # [W7R-13] XP and Windows 7 side by side in the ICS example
+    expected = EXPECTED_IPCONFIG["EXPECTED"] / "05-ics-gateway"
+    xp = (expected / "pc01-student1.txt").read_text(encoding="utf-8")
+    seven = (expected / "pc01-student2.txt").read_text(encoding="utf-8")
+    assert "        Dhcp Enabled. . . . . . . . . . . : Yes" in xp and "Tunnel adapter" not in xp
+    assert "   DHCP Enabled. . . . . . . . . . . : Yes" in seven and "Tunnel adapter isatap.mshome.net:" in seven
+
+
+def test_readme_side_by_side_is_what_the_engine_prints():  # [W7R] the README shows real output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    expected = EXPECTED_IPCONFIG["EXPECTED"] / "07-windows-virtual-pc-xp-and-7"
+    for name in ("win7-host-xp-mode.txt", "win7-host-win7.txt"):
+        text = (expected / name).read_text(encoding="utf-8").strip("\n")
+        assert f"```\n{text}\n```" in readme, name

@@ -64,3 +64,40 @@ def test_stateless_simulate_stores_nothing(client):
 
 def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_ipconfig_of_a_windows_7_guest_ignores_layout_and_locale(client):  # [W7R-12]
+    lab = import_example(client, "05")
+    vm = next(v for v in client.get(f"{API}/labs/{lab['id']}/vms").json() if v["name"] == "student2")
+    url = f"{API}/labs/{lab['id']}/vms/{vm['id']}/ipconfig"
+    texts = {
+        client.get(url, params={"locale": locale, "layout": layout}).text
+        for locale in ("en", "ja")
+        for layout in ("xp", "seed")
+    }
+    (text,) = texts
+    assert "   IPv4 Address. . . . . . . . . . . : 192.168.0.3(Preferred)\n" in text
+    assert "Tunnel adapter Teredo Tunneling Pseudo-Interface:" in text
+    assert client.get(url, params={"layout": "vista"}).status_code == 422
+
+
+def test_node_type_and_the_new_os_through_the_parts_api(client):  # [§14.1]
+    lab = client.post(f"{API}/labs", json={"name": "node types", "clock": "2009-11-02T08:05:09"}).json()
+    host = client.post(f"{API}/labs/{lab['id']}/hosts", json={"name": "hv", "product": "hyper_v"}).json()
+    body = {"host_id": host["id"], "name": "srv", "os": "windows_server_2008_r2", "node_type": "broadcast"}
+    vm = client.post(f"{API}/labs/{lab['id']}/vms", json=body)
+    assert vm.status_code == 201, vm.text
+    assert vm.json()["node_type"] == "broadcast" and vm.json()["os"] == "windows_server_2008_r2"
+    text = client.get(f"{API}/labs/{lab['id']}/vms/{vm.json()['id']}/ipconfig").text
+    assert "   Node Type . . . . . . . . . . . . : Broadcast\n" in text
+    assert "Tunnel adapter Teredo" not in text  # 2008 R2 shows no Teredo adapter [W7R-9]
+    document = client.get(f"{API}/labs/{lab['id']}/document").json()
+    assert document["hosts"][0]["vms"][0]["node_type"] == "broadcast"
+    url = f"{API}/labs/{lab['id']}/vms/{vm.json()['id']}"
+    etag = client.get(url).headers["ETag"]
+    changed = client.patch(url, json={"node_type": "hybrid"}, headers={"If-Match": etag})
+    assert changed.status_code == 200 and changed.json()["node_type"] == "hybrid"
+    bad = client.patch(url, json={"node_type": "mixed"}, headers={"If-Match": changed.headers["ETag"]})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "node_type"]
+    null = client.patch(url, json={"node_type": None}, headers={"If-Match": changed.headers["ETag"]})
+    assert null.status_code == 422

@@ -78,6 +78,37 @@ def test_ipconfig_panel_in_english_and_japanese(page: Page):
     expect(page.locator("[data-ipconfig='host1/xp-nat']")).to_contain_text("ローカル エリア接続")
 
 
+def test_ipconfig_panel_shows_a_windows_7_guests_own_text(page: Page):  # [W7R] [W7R-12]
+    open_example(page, "05-ics-gateway.yaml")
+    page.click("[data-show-ipconfig='pc01/student2']")
+    panel = page.locator("[data-ipconfig='pc01/student2']")
+    expect(panel).to_contain_text("   IPv4 Address. . . . . . . . . . . : 192.168.0.3(Preferred)")
+    expect(panel).to_contain_text("Tunnel adapter Teredo Tunneling Pseudo-Interface:")
+    expect(page.locator("[data-ipconfig-os]")).to_have_attribute("data-ipconfig-os", "Windows 7")
+    expect(page.locator(".ipconfig-switch")).to_have_count(0)  # language and layout change nothing here
+
+    page.click("[data-show-ipconfig='pc01/student1']")  # Windows XP: both switches, and they work
+    expect(page.locator("[data-ipconfig-os]")).to_have_attribute("data-ipconfig-os", "Windows XP")
+    page.click("text=As the seed article")
+    seed_line = "        IP Address. . . . . . . . . . . : 192.168"  # the colon at column 40
+    expect(page.locator("[data-ipconfig='pc01/student1']")).to_contain_text(seed_line)
+
+    page.click("[aria-label='Edit VM pc01/student1']")  # the picker, grouped, names versions as people do
+    form = page.locator("form[data-form='vm']")
+    expect(form.locator("optgroup[label='Windows Vista and later'] option")).to_have_text(
+        ["Windows Vista", "Windows Server 2008", "Windows 7", "Windows Server 2008 R2"]
+    )
+    form.locator("[name=os]").select_option(label="Windows Server 2008 R2")
+    form.locator("[name=node_type]").select_option("broadcast")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("form[data-form='vm']")).to_have_count(0)
+    page.click("[data-show-ipconfig='pc01/student1']")
+    student1 = page.locator("[data-ipconfig='pc01/student1']")
+    expect(student1).to_contain_text("   Node Type . . . . . . . . . . . . : Broadcast")
+    expect(student1).to_contain_text("   DHCPv6 IAID . . . . . . . . . . . : ")
+    expect(student1).not_to_contain_text("Teredo")  # 2008 R2 has none [W7R-9]
+
+
 def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Page):
     import_document(
         page,
