@@ -13,7 +13,8 @@ from app.api.simulation_cache import CacheBudget, SimulationCache
 from app.db.convert import LabRows, document_from_rows
 from app.db.labs import read_lab_rows
 from app.db.models import AdapterRow, LabRow
-from app.engine.document import LabDocument
+from app.engine.document import LabDocument, OperatingSystem
+from app.engine.guests import OS_NAMES
 from app.engine.products import PRODUCTS, Product
 from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
@@ -35,6 +36,7 @@ class VmCard:
     id: int
     name: str
     endpoint: str
+    os_name: str  # as people know the guest OS, e.g. "Windows 7"
     chips: list[Chip] = field(default_factory=list)
 
     @property
@@ -168,7 +170,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
     cards: dict[int, VmCard] = {}
     for vm in rows.vms:
         host = hosts_by_id[vm.host_id]
-        card = VmCard(vm.id, vm.name, f"vm:{host.name}/{vm.name}")
+        card = VmCard(vm.id, vm.name, f"vm:{host.name}/{vm.name}", OS_NAMES[OperatingSystem(vm.os)])
         cards[vm.id] = card
         panels[vm.host_id].vms.append(card)
     counters: dict[int, int] = {}

@@ -107,6 +107,7 @@ def test_ipconfig_panel_shows_a_windows_7_guests_own_text(page: Page):  # [W7R] 
     expect(student1).to_contain_text("   Node Type . . . . . . . . . . . . : Broadcast")
     expect(student1).to_contain_text("   DHCPv6 IAID . . . . . . . . . . . : ")
     expect(student1).not_to_contain_text("Teredo")  # 2008 R2 has none [W7R-9]
+    expect(page.locator("[data-vm='pc01/student1'] [data-vm-os]")).to_have_text("Windows Server 2008 R2")
 
 
 def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Page):
