@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # What the in-memory caches keep (simulation results, pair rows, the designer's matrices), all together,
     # in bytes; the least recently used goes first.
     cache_bytes: int = Field(256 * 1024 * 1024, ge=0)
+    # How many recent versions of each lab keep their whole document (0: all). Older ones keep their line in
+    # the history; checkpoints always keep their document.
+    keep_versions: int = Field(0, ge=0)
 
     def document_caps(self) -> DocumentCaps:
         return DocumentCaps(

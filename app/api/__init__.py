@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.api import labs, parts, simulation
+from app.api import history, labs, parts, simulation
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(labs.router)
 for part_router in parts.routers:
     api_router.include_router(part_router)
 api_router.include_router(simulation.router)
+api_router.include_router(history.router)

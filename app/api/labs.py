@@ -18,11 +18,14 @@ from app.api.deps import (
 )
 from app.api.schemas import LabCreate, LabPublic, LabUpdate, ProblemList
 from app.db.convert import document_from_rows, load_rows
-from app.db.labs import change_lab, claim_next_version, get_lab, import_lab, replace_lab, utcnow
+from app.db.labs import get_lab
 from app.db.models import LabRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument
 from app.engine.loading import lab_to_json, lab_to_yaml
+from app.labs import changes
+from app.labs.parts import change_lab_fields
+from app.labs.versions import Via
 
 router = APIRouter(prefix="/labs", tags=["labs"])
 ERRORS = {404: {"model": ProblemList}, 412: {"model": ProblemList}, 422: {"model": ProblemList}}
@@ -46,18 +49,9 @@ def list_labs(engine: EngineDep) -> list[LabPublic]:
 
 @router.post("", status_code=201, summary="Create an empty lab", response_model=LabPublic, responses=ERRORS)
 def create_lab(body: LabCreate, engine: EngineDep, response: Response) -> LabPublic:
+    doc = LabDocument(vnetlab=1, name=body.name, description=body.description, clock=body.clock)
     with write_session(engine) as session:
-        now = utcnow()
-        lab = LabRow(
-            name=body.name,
-            description=body.description,
-            clock=body.clock,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(lab)
-        session.flush()
-        result = public(lab)
+        result = public(changes.create_lab(session, doc, Via.API).lab)
     response.headers["Location"] = f"/api/v1/labs/{result.id}"
     tag(response, result.version)
     return result
@@ -76,7 +70,7 @@ def import_document(
     request: Request, tasks: BackgroundTasks, doc: LabDocumentBody, engine: EngineDep, response: Response
 ) -> LabPublic:
     with write_session(engine) as session:
-        lab = import_lab(session, doc)
+        lab = changes.create_lab(session, doc, Via.IMPORT).lab
         result = public(lab)
     prepare_simulation(request, tasks, lab, doc)
     response.headers["Location"] = f"/api/v1/labs/{result.id}"
@@ -102,19 +96,13 @@ def update_lab(
     response: Response,
     if_match: IfMatch = None,
 ):
-    changes = body.model_dump(exclude_unset=True)
-    refuse_nulls(changes, {"name"})
+    fields = body.model_dump(exclude_unset=True)
+    refuse_nulls(fields, {"name"})
     with write_session(engine) as session:
-
-        def apply(lab: LabRow) -> LabRow:
-            for key, value in changes.items():
-                setattr(lab, key, value)
-            session.add(lab)
-            return lab
-
-        lab, _, document = change_lab(session, lab_id, if_match, apply)
+        change = change_lab_fields(session, lab_id, fields, if_match, Via.API)
+        lab = change.lab
         result = public(lab)
-    prepare_simulation(request, tasks, lab, document)
+    prepare_simulation(request, tasks, lab, change.document)
     tag(response, result.version)
     return result
 
@@ -122,8 +110,7 @@ def update_lab(
 @router.delete("/{lab_id}", status_code=204, summary="Delete a lab and everything in it", responses=ERRORS)
 def delete_lab(lab_id: LabId, engine: EngineDep, if_match: IfMatch = None) -> Response:
     with write_session(engine) as session:
-        lab = claim_next_version(session, lab_id, if_match)
-        session.delete(lab)
+        changes.delete_lab(session, lab_id, if_match)
     return Response(status_code=204)
 
 
@@ -167,7 +154,7 @@ def replace_document(
     if_match: IfMatch = None,
 ) -> LabPublic:
     with write_session(engine) as session:
-        lab = replace_lab(session, lab_id, doc, if_match)
+        lab = changes.replace_lab(session, lab_id, doc, if_match, Via.API).lab
         result = public(lab)
     prepare_simulation(request, tasks, lab, doc)
     tag(response, result.version)

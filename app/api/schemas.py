@@ -281,3 +281,58 @@ class Problem(BaseModel):
 
 class ProblemList(BaseModel):
     detail: list[Problem] | str
+
+
+# History
+
+
+class VersionPublic(BaseModel):
+    version: int
+    created_at: datetime
+    via: str
+    summary: str
+    checkpoint: str | None
+
+
+class RevertBody(Body):
+    version: Id
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"version": 3}]})
+
+
+class CheckpointBody(Body):
+    name: Name
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "before week 3"}]})
+
+
+class DocumentChangePublic(BaseModel):
+    path: str = Field(description="JSON Pointer over names, e.g. /hosts/host1/vms/xp-off/adapters/1/network")
+    op: str = Field(description="added, removed, changed, or renamed (before and after are then the names)")
+    before: Any
+    after: Any
+
+
+class AdapterState(BaseModel):
+    network: str | None
+    ip: str | None
+    source: str
+
+
+class AdapterChangePublic(BaseModel):
+    adapter: str = Field(description="host/vm#n")
+    before: AdapterState | None
+    after: AdapterState | None
+
+
+class ReachabilityChange(BaseModel):
+    gained: list[tuple[str, str]]
+    lost: list[tuple[str, str]]
+    listed: bool = Field(description="false when a version has over 300 endpoints: pairs are then not compared")
+
+
+class DiffPublic(BaseModel):
+    summary: str
+    document: list[DocumentChangePublic]
+    adapters: list[AdapterChangePublic]
+    reachability: ReachabilityChange

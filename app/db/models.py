@@ -93,3 +93,21 @@ class AdapterRow(PartRow, table=True):
     mac: str | None = None
     address: Any = _json()
     vlan: int | None = None
+
+
+class LabVersionRow(SQLModel, table=True):
+    """One version of a lab [H]: the whole document it was, and when, how and what changed to make it.
+    Pruning (VNETLAB_KEEP_VERSIONS) empties `document` of old versions but keeps the row, so the history
+    and the undo stack it spells stay whole."""
+
+    __tablename__ = "lab_versions"
+    __table_args__ = (UniqueConstraint("lab_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = Field(foreign_key="labs.id", ondelete="CASCADE", index=True)
+    version: int
+    created_at: datetime
+    via: str = Field(max_length=20)
+    summary: str = Field(max_length=500)
+    checkpoint: str | None = Field(default=None, max_length=100)
+    document: dict | None = _json()

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from app import paths
 from app.api.deps import MAX_ID, EngineDep, LabId, PartId
-from app.api.parts import SPEC_OF, add_part, change_part, remove_part, stored
+from app.api.parts import SPEC_OF
 from app.db.convert import document_from_rows
-from app.db.labs import claim_next_version, import_lab, read_lab_rows
+from app.db.labs import read_lab_rows
 from app.db.models import LabRow
 from app.db.session import read_session, write_session
 from app.engine.document import LabDocument, OperatingSystem
@@ -22,6 +22,9 @@ from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, format_for_path, lab_from_data, lab_from_text
 from app.engine.simulate import Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
+from app.labs import changes
+from app.labs.parts import add_part, change_part, remove_part, stored
+from app.labs.versions import Via
 from app.web import forms
 from app.web.forms import PartForm
 from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, SVG_CSP
@@ -65,14 +68,13 @@ def labs_page(request: Request, engine: EngineDep, error: str | None = None) -> 
     return _page(request, "labs.html", labs=_labs(engine), examples=_examples(), error=error)
 
 
-def _import(request: Request, engine, parse: Callable[[], LabDocument]) -> Response:
+def _import(request: Request, engine, parse: Callable[[], LabDocument], via: Via = Via.IMPORT) -> Response:
     try:
         doc = parse()
     except LabDocumentError as problem:
         return _refused(request, engine, str(problem))
     with write_session(engine) as session:
-        lab = import_lab(session, doc)
-        lab_id = lab.id
+        lab_id = changes.create_lab(session, doc, via).lab.id
     return RedirectResponse(f"/labs/{lab_id}", status_code=303)
 
 
@@ -81,7 +83,7 @@ def create_lab(request: Request, engine: EngineDep, name: Annotated[str, Form()]
     name = name.strip() or "New lab"
     if (problem := forms.text_problem(name)) is not None:
         return _refused(request, engine, f"name: {problem}")
-    return _import(request, engine, lambda: lab_from_data({"vnetlab": 1, "name": name}))
+    return _import(request, engine, lambda: lab_from_data({"vnetlab": 1, "name": name}), Via.DESIGNER)
 
 
 @router.post("/labs/import-file")
@@ -109,8 +111,7 @@ def from_example(request: Request, engine: EngineDep, example: Annotated[str, Fo
 @router.post("/labs/{lab_id}/delete")
 def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     with write_session(engine) as session:
-        lab = claim_next_version(session, lab_id, None)
-        session.delete(lab)
+        changes.delete_lab(session, lab_id, None)
     return RedirectResponse("/", status_code=303)
 
 
@@ -154,14 +155,14 @@ def attach(
     dropped: list[Drop] = []  # what the change leaves for the answer, so that nothing is read again
 
     def change(session: Session) -> None:
-        adapter, lab, document = change_part(session, SPEC_OF["adapter"], lab_id, adapter_id, changes, f'"{version}"')
-        dropped.append(Drop(lab, document, adapter))
+        made = change_part(session, "adapter", lab_id, adapter_id, fields, f'"{version}"', Via.DESIGNER)
+        dropped.append(Drop(made.lab, made.document, made.outcome))
 
     with DROPS_AT_ONCE:
         if network_id and forms.parse_id(network_id) is None:
             flash: Flash = ("error", f"'{network_id}' is not a network id")
         else:
-            changes = {"network_id": forms.parse_id(network_id) if network_id else None}
+            fields = {"network_id": forms.parse_id(network_id) if network_id else None}
             flash = _attempt(engine, change, "your drop changed nothing")
         ws = _workspace(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
         return _page(request, "fragments/workspace.html", ws=ws, flash=flash)
@@ -187,10 +188,10 @@ def add_adapter(
     vm_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
-    spec = SPEC_OF["adapter"]
+    body = SPEC_OF["adapter"].create.model_validate({"vm_id": vm_id})
     flash = _attempt(
         engine,
-        lambda session: add_part(session, spec, lab_id, spec.create.model_validate({"vm_id": vm_id}), f'"{version}"'),
+        lambda session: add_part(session, "adapter", lab_id, body, f'"{version}"', Via.DESIGNER),
         "no adapter was added",
     )
     return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
@@ -348,10 +349,10 @@ def submit_part_form(
         model = (spec.create if part_id is None else spec.update).model_validate(body)
         with write_session(engine) as session:
             if part_id is None:
-                add_part(session, spec, lab_id, model, f'"{version}"')
+                add_part(session, kind, lab_id, model, f'"{version}"', Via.DESIGNER)
             else:
-                changes = stored(model.model_dump(mode="json", exclude_unset=True))
-                change_part(session, spec, lab_id, part_id, changes, f'"{version}"')
+                values = stored(model.model_dump(mode="json", exclude_unset=True))
+                change_part(session, kind, lab_id, part_id, values, f'"{version}"', Via.DESIGNER)
     except ValidationError as error:
         form.show_errors(
             [(["body", *item["loc"]], item["msg"].removeprefix("Value error, ")) for item in error.errors()]
@@ -384,7 +385,7 @@ def delete_part_form(
     else:
         flash = _attempt(
             engine,
-            lambda session: remove_part(session, SPEC_OF[kind], lab_id, part_id, f'"{version}"'),
+            lambda session: remove_part(session, kind, lab_id, part_id, f'"{version}"', Via.DESIGNER),
             "nothing was deleted",
             refused="Not deleted: ",
         )

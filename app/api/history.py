@@ -1,0 +1,194 @@
+"""A lab's history over REST [H]: its versions, any version's document, the diff between two, undo, redo,
+revert and checkpoints."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from app.api.deps import EngineDep, IfMatch, LabId, prepare_simulation, tag
+from app.api.labs import ERRORS, public
+from app.api.schemas import (
+    CheckpointBody,
+    DiffPublic,
+    LabPublic,
+    ProblemList,
+    RevertBody,
+    VersionPublic,
+)
+from app.db.labs import get_lab
+from app.db.session import read_session, write_session
+from app.engine.diff import diff_labs
+from app.engine.loading import lab_to_json, lab_to_yaml
+from app.engine.simulate import Simulation
+from app.labs import history
+from app.labs.changes import Change, stored_document
+from app.labs.versions import get_version, kept_document, list_versions
+
+router = APIRouter(prefix="/labs/{lab_id}", tags=["history"])
+WRITE_ERRORS = {
+    **ERRORS,
+    409: {"model": ProblemList, "description": "Nothing to undo or redo, or that version's document is not kept"},
+}
+IDS_NOTE = (
+    " The lab's parts get new ids (their names, attachments and addresses are the version's own): read them again."
+)
+
+
+@router.get("/versions", summary="The lab's versions, newest first", response_model=list[VersionPublic])
+def versions(
+    lab_id: LabId,
+    engine: EngineDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    before: Annotated[int | None, Query(ge=1, description="only versions older than this one")] = None,
+) -> list[VersionPublic]:
+    with read_session(engine) as session:
+        lab = get_lab(session, lab_id)
+        rows = list_versions(session, lab_id, limit, before)
+        result = [VersionPublic.model_validate(row, from_attributes=True) for row in rows]
+    tag(response, lab.version)
+    return result
+
+
+@router.get(
+    "/versions/{version}/document",
+    summary="A version's whole lab document",
+    description="JSON by default, YAML with `?format=yaml`.",
+    responses={**WRITE_ERRORS, 200: {"content": {"application/json": {}, "application/yaml": {}}}},
+)
+def version_document(
+    lab_id: LabId,
+    version: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    engine: EngineDep,
+    format: Annotated[Literal["json", "yaml"], Query()] = "json",
+) -> Response:
+    with read_session(engine) as session:
+        get_lab(session, lab_id)
+        document = stored_document(kept_document(get_version(session, lab_id, version)))
+    if format == "yaml":
+        return PlainTextResponse(lab_to_yaml(document), media_type="application/yaml")
+    return Response(lab_to_json(document), media_type="application/json")
+
+
+@router.get(
+    "/diff",
+    summary="What changed between two versions",
+    description="Document changes by path, adapters whose network, address or source changed, and the pairs "
+    "gained and lost (not compared when a version has over 300 endpoints).",
+    response_model=DiffPublic,
+    responses=WRITE_ERRORS,
+)
+def diff(
+    lab_id: LabId,
+    engine: EngineDep,
+    from_: Annotated[int, Query(alias="from", ge=1, le=2**31 - 1, examples=[1])],
+    to: Annotated[int, Query(ge=1, le=2**31 - 1, examples=[2])],
+) -> DiffPublic:
+    with read_session(engine) as session:
+        get_lab(session, lab_id)
+        before = kept_document(get_version(session, lab_id, from_))
+        after = kept_document(get_version(session, lab_id, to))
+    found = diff_labs(
+        before,
+        after,
+        Simulation(stored_document(before)).result(),
+        Simulation(stored_document(after)).result(),
+    )
+    return DiffPublic.model_validate(
+        {
+            "summary": found.summary,
+            "document": [{"path": c.pointer, "op": c.op, "before": c.before, "after": c.after} for c in found.document],
+            "adapters": [{"adapter": a.adapter, "before": a.before, "after": a.after} for a in found.adapters],
+            "reachability": {"gained": found.gained, "lost": found.lost, "listed": found.pairs_listed},
+        }
+    )
+
+
+def _answer(request: Request, tasks: BackgroundTasks, response: Response, change: Change, lab: LabPublic) -> LabPublic:
+    prepare_simulation(request, tasks, change.lab, change.document)
+    tag(response, lab.version)
+    return lab
+
+
+@router.post(
+    "/undo",
+    summary="Undo the last change",
+    description="The lab returns to the document before its last change, as a new version (which can itself be "
+    "undone). 409 when there is nothing to undo." + IDS_NOTE,
+    response_model=LabPublic,
+    responses=WRITE_ERRORS,
+)
+def undo(
+    request: Request,
+    tasks: BackgroundTasks,
+    lab_id: LabId,
+    engine: EngineDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LabPublic:
+    with write_session(engine) as session:
+        change = history.undo(session, lab_id, if_match)
+        lab = public(change.lab)
+    return _answer(request, tasks, response, change, lab)
+
+
+@router.post(
+    "/redo",
+    summary="Redo what the last undo took back",
+    description="As a new version. Any change other than an undo empties what can be redone; 409 when there is "
+    "nothing to redo." + IDS_NOTE,
+    response_model=LabPublic,
+    responses=WRITE_ERRORS,
+)
+def redo(
+    request: Request,
+    tasks: BackgroundTasks,
+    lab_id: LabId,
+    engine: EngineDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LabPublic:
+    with write_session(engine) as session:
+        change = history.redo(session, lab_id, if_match)
+        lab = public(change.lab)
+    return _answer(request, tasks, response, change, lab)
+
+
+@router.post(
+    "/revert",
+    summary="Go back to an earlier version",
+    description="The lab takes that version's document, as a new version." + IDS_NOTE,
+    response_model=LabPublic,
+    responses=WRITE_ERRORS,
+)
+def revert(
+    request: Request,
+    tasks: BackgroundTasks,
+    lab_id: LabId,
+    body: RevertBody,
+    engine: EngineDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LabPublic:
+    with write_session(engine) as session:
+        change = history.revert(session, lab_id, body.version, if_match)
+        lab = public(change.lab)
+    return _answer(request, tasks, response, change, lab)
+
+
+@router.post(
+    "/checkpoints",
+    status_code=201,
+    summary="Name the current version",
+    description="The name shows in `versions` as `checkpoint`; a checkpoint's document is kept whatever "
+    "VNETLAB_KEEP_VERSIONS says. Makes no new version.",
+    response_model=VersionPublic,
+    responses=ERRORS,
+)
+def checkpoint(lab_id: LabId, body: CheckpointBody, engine: EngineDep, response: Response) -> VersionPublic:
+    with write_session(engine) as session:
+        row = history.name_version(session, lab_id, body.name)
+        result = VersionPublic.model_validate(row, from_attributes=True)
+    tag(response, result.version)
+    return result
