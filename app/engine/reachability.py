@@ -11,7 +11,7 @@ answer; and messages are written only for the failures that are reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from app.engine.result import Reason
@@ -198,7 +198,7 @@ class Outcome:
     @property
     def message(self) -> str | None:
         if self._message is None and self.template is not None:
-            self._message = _MESSAGES[self.template].format(*(_text(part) for part in self.detail))
+            self._message = _MESSAGES[self.template].format(*[_text(part) for part in self.detail])
         return self._message
 
     def starting_at(self, label: str) -> Outcome:
@@ -231,16 +231,21 @@ def _fail(code: str, path: tuple[str, ...], *detail: object, template: str | Non
     return Outcome(False, None, code, path, template or code, detail)
 
 
-def _better_failure(current: Outcome | None, candidate: Outcome) -> Outcome:
-    if current is None or _RANK[candidate.code] > _RANK[current.code]:  # type: ignore[index]
-        return candidate
-    return current
-
-
 class _EndpointView:
     """What pair evaluation needs of an endpoint, worked out once."""
 
-    __slots__ = ("connected", "endpoint", "layout", "name", "segments", "unusable", "usable")
+    __slots__ = (
+        "_apart_index",
+        "by_segment",
+        "connected",
+        "endpoint",
+        "layout",
+        "layout_number",
+        "name",
+        "segments",
+        "unusable",
+        "usable",
+    )
 
     def __init__(self, endpoint: Endpoint, is_upstream: bool):
         self.endpoint = endpoint
@@ -249,12 +254,85 @@ class _EndpointView:
         self.usable = [nic for nic in self.connected if nic.usable]
         self.unusable = None if self.usable or not self.connected else _unusable(self.name, self.connected)
         self.segments = frozenset(id(nic.segment) for nic in self.usable)
+        # A source interface finds the target's interfaces on its own segment without scanning them all (a
+        # Hyper-V host has one per internal network).
+        self.by_segment: dict[int, list[Nic]] = {}
+        for nic in self.usable:
+            self.by_segment.setdefault(id(nic.segment), []).append(nic)
+        self._apart_index: _ApartIndex | None = None
         # What an answer about this endpoint depends on when no path reaches its segments: which segments
         # it is on (NAT guests of one network alike), and who it is when it is a host or a NAT's upstream.
         self.layout = (
             tuple(nic.segment.nat_network or id(nic.segment) for nic in self.usable),  # type: ignore[union-attr]
             endpoint.id if endpoint.absent_from or is_upstream or endpoint.id.startswith("host:") else None,
         )
+        self.layout_number = -1  # the layout's number in its engine: a cheaper key than the layout
+
+    def apart_index(self) -> _ApartIndex:
+        if self._apart_index is None:
+            self._apart_index = _ApartIndex(self.usable)
+        return self._apart_index
+
+
+class _ApartIndex:
+    """The positions of an endpoint's usable interfaces by what `_apart_code` compares of their segments: of a
+    segment apart from the source's, all but these few give the same reason."""
+
+    __slots__ = ("behind_nat", "by_nat_network", "by_network_key")
+
+    def __init__(self, usable: list[Nic]):
+        self.by_network_key: dict[str, list[int]] = {}
+        self.by_nat_network: dict[str, list[int]] = {}
+        self.behind_nat: list[int] = []
+        for position, nic in enumerate(usable):
+            segment = nic.segment
+            assert segment is not None
+            self.by_network_key.setdefault(segment.network_key, []).append(position)
+            if segment.nat_network is not None:
+                self.by_nat_network.setdefault(segment.nat_network, []).append(position)
+            if segment.behind_nat:
+                self.behind_nat.append(position)
+
+    def telling(self, here: Segment) -> set[int]:
+        """The positions whose reason may differ from the rest's: on the same network as `here` (its own
+        segment included), of its NAT network, or behind a NAT."""
+        positions = set(self.by_network_key.get(here.network_key, ()))
+        if here.nat_network is not None:
+            positions.update(self.by_nat_network.get(here.nat_network, ()))
+        positions.update(self.behind_nat)
+        return positions
+
+    def near(self, others: list[Nic]) -> set[int]:
+        """The positions on the network, or NAT network, of one of `others`: seen from those, their reasons may
+        differ from the rest's."""
+        positions: set[int] = set()
+        for other in others:
+            segment = other.segment
+            assert segment is not None
+            positions.update(self.by_network_key.get(segment.network_key, ()))
+            if segment.nat_network is not None:
+                positions.update(self.by_nat_network.get(segment.nat_network, ()))
+        return positions
+
+
+class _Structure:
+    """Why an interface and a target share no segment and subnet, as its rank; the failure itself is written only
+    if it is the one reported: a source with hundreds of interfaces weighs hundreds of these per target."""
+
+    __slots__ = ("_outcome", "a", "b", "here", "nic", "other", "rank")
+
+    def __init__(self, rank: int, nic: Nic, here: Segment, a: Endpoint, other: Nic, b: Endpoint):
+        self.rank, self.nic, self.here, self.a, self.other, self.b = rank, nic, here, a, other, b
+        self._outcome: Outcome | None = None
+
+    @property
+    def code(self) -> str:
+        return REASON_ORDER[self.rank]
+
+    def outcome(self) -> Outcome:
+        if self._outcome is None:
+            self._outcome = _explain(self.code, self.nic, self.here, self.a, self.other, self.b)
+        return self._outcome
 
 
 class ReachabilityEngine:
@@ -265,10 +343,14 @@ class ReachabilityEngine:
             forwarder.upstream_endpoint for segment in topology.segments for forwarder in segment.forwarders.values()
         }
         self._views = {e.id: _EndpointView(e, e.id in upstreams) for e in topology.endpoints}
+        layout_numbers: dict[tuple, int] = {}
+        for view in self._views.values():
+            view.layout_number = layout_numbers.setdefault(view.layout, len(layout_numbers))
         self._exits: dict[int, _WayOut] = {}
         self._memo: dict[tuple[str, str], Outcome] = {}
-        self._structural_memo: dict[tuple[int, tuple], Outcome] = {}
-        self._layout_memo: dict[tuple[str, tuple], Outcome] = {}
+        self._structural_memo: dict[tuple[int, int], _Structure] = {}
+        self._failure_groups: dict[str, list[list[int]]] = {}
+        self._layout_memo: dict[tuple[str, int], Outcome] = {}
         self._reach: dict[str, tuple[frozenset[int], frozenset[str]]] = {}
         self._ics_memo: dict[tuple[int, str, frozenset[str]], Outcome] = {}
         self._chains: dict[int, _Chain] = {}
@@ -299,14 +381,18 @@ class ReachabilityEngine:
             if found is not None:
                 return found
         if not self._reach_segments(source).isdisjoint(b.segments):
-            return self._evaluate(source, target, None, frozenset({source}))
+            return self._evaluate(source, target, None, frozenset({source}), out_of_reach=False)
         # Nothing A reaches, even through a NAT, touches B's segments: the answer depends on B's layout
         # alone, and every target laid out alike shares it.
-        key = (source, b.layout)
+        key = (source, b.layout_number)
         outcome = self._layout_memo.get(key)
         if outcome is None:
-            outcome = self._layout_memo[key] = self._evaluate(source, target, None, frozenset({source}))
+            outcome = self._layout_memo[key] = self._unreached(source, target, a, b)
         return outcome
+
+    def _unreached(self, source: str, target: str, a: _EndpointView, b: _EndpointView) -> Outcome:
+        """`_decide`'s answer about a target that nothing the source reaches touches."""
+        return self._apart(source, a, b) or self._evaluate(source, target, None, frozenset({source}))
 
     def signature(self, endpoint_id: str) -> tuple:
         """Everything about an endpoint that an answer involving it can depend on, as plain values: two
@@ -363,7 +449,6 @@ class ReachabilityEngine:
         each one."""
         views = self._views
         members: dict[int, set[str]] = {}
-        layout_numbers: dict[tuple, int] = {}
         # (id, view, layout number or None when the target must be decided on its own)
         targets: list[tuple[str, _EndpointView | None, int | None]] = []
         for target in self.endpoint_ids:
@@ -372,9 +457,9 @@ class ReachabilityEngine:
             if simple:
                 for segment in b.segments:  # type: ignore[union-attr]
                     members.setdefault(segment, set()).add(target)
-            number = layout_numbers.setdefault(b.layout, len(layout_numbers)) if simple else None  # type: ignore[union-attr]
+            number = b.layout_number if simple else None  # type: ignore[union-attr]
             targets.append((target, b, number))
-        decide = self._decide
+        decide, unreached = self._decide, self._unreached
         # Sources alike (same segments, addresses and ways out) get the same answers about a target layout
         # but for the first step of the path, their own adapter: (answer, index of that adapter).
         by_class: dict[tuple, tuple[Outcome, int]] = {}
@@ -390,6 +475,7 @@ class ReachabilityEngine:
             kind = self._source_class(source, a)
             if kind is not None:  # its number: hashed once, not at every target
                 kind = class_numbers.setdefault(kind, len(class_numbers))
+            labels = [nic.label for nic in a.usable]
             by_layout: dict[int, Outcome] = {}
             row = []
             for target, b, number in targets:
@@ -404,9 +490,8 @@ class ReachabilityEngine:
                     if shared is not None:
                         outcome = shared[0].starting_at(a.usable[shared[1]].label)
                     else:
-                        outcome = decide(source, target, a, b)
+                        outcome = unreached(source, target, a, b)  # type: ignore[arg-type]
                         if kind is not None:
-                            labels = [nic.label for nic in a.usable]
                             by_class[(kind, number)] = (outcome, labels.index(outcome.first_step()))
                     by_layout[number] = outcome
                 row.append((target, outcome))
@@ -435,7 +520,16 @@ class ReachabilityEngine:
             )
         return tuple(parts)
 
-    def _evaluate(self, source: str, target: str, only: list[Nic] | None, visiting: frozenset[str]) -> Outcome:
+    def _evaluate(
+        self,
+        source: str,
+        target: str,
+        only: list[Nic] | None,
+        visiting: frozenset[str],
+        out_of_reach: bool | None = None,
+    ) -> Outcome:
+        """The answer of `source`'s interfaces (or `only` these) about `target`. `out_of_reach`: whether
+        nothing the source reaches is the target or shares a segment with it, when the caller knows."""
         if source == INTERNET:
             return self._from_internet
         a = self._views[source]
@@ -450,38 +544,48 @@ class ReachabilityEngine:
             return a.unusable if only is None else _unusable(a.name, a_nics)  # type: ignore[return-value]
         if b is not None and b.unusable is not None:
             return b.unusable
+        if b is not None and out_of_reach is None:
+            out_of_reach = self._out_of_reach(source, b)
         best_success: Outcome | None = None
-        best_failure: Outcome | None = None
+        # The first failure of the highest rank.
+        best_failure: Outcome | _Structure | None = None
+        best_rank = -1
         for nic in a_usable:
-            outcome = self._route_out(nic, target, visiting) if b is None else self._link(nic, a.endpoint, b, visiting)
-            if outcome.reachable:
-                if outcome.via == "direct":
-                    return outcome
-                best_success = best_success or outcome
+            if best_success is not None:
+                # Only a direct link would come before the first way found: no failure counts any more.
+                found = _on_link_with(nic, b) if b is not None else None
+                if found is not None:
+                    return found
+                continue
+            if b is None:
+                found = self._route_out(nic, target, visiting)
             else:
-                best_failure = _better_failure(best_failure, outcome)
+                found = self._link(nic, a.endpoint, b, visiting, out_of_reach)  # type: ignore[arg-type]
+            if type(found) is _Structure:
+                if found.rank > best_rank:
+                    best_failure, best_rank = found, found.rank
+            elif found.reachable:  # type: ignore[union-attr]
+                if found.via == "direct":  # type: ignore[union-attr]
+                    return found  # type: ignore[return-value]
+                best_success = best_success or found  # type: ignore[assignment]
+            elif _RANK[found.code] > best_rank:  # type: ignore[union-attr, index]
+                best_failure, best_rank = found, _RANK[found.code]  # type: ignore[union-attr, index]
         if best_success is not None:
             return best_success
-        return best_failure  # type: ignore[return-value]
+        return best_failure.outcome() if type(best_failure) is _Structure else best_failure  # type: ignore[union-attr, return-value]
 
-    def _structural(self, nic: Nic, here: Segment, a: Endpoint, b: _EndpointView) -> Outcome:
-        """Why no interface of B shares a segment and subnet with `nic`: the most telling reason.
-        It depends only on the segments involved, so it is worked out once per source interface and
-        target layout — except a subnet mismatch, whose message names the addresses."""
-        key = (id(nic), b.layout)
-        outcome = self._structural_memo.get(key)
-        if outcome is None:
-            best_rank, best_other = -1, None
-            for other in b.usable:
-                there = other.segment
-                code = "subnet_mismatch" if there is here else _apart_code(here, a, there, b.endpoint)  # type: ignore[arg-type]
-                if _RANK[code] > best_rank:
-                    best_rank, best_other = _RANK[code], other
-            assert best_other is not None
-            outcome = _explain(REASON_ORDER[best_rank], nic, here, a, best_other, b.endpoint)
-            if outcome.code != "subnet_mismatch":
-                self._structural_memo[key] = outcome
-        return outcome
+    def _structural(self, nic: Nic, here: Segment, a: Endpoint, b: _EndpointView) -> _Structure:
+        """Why no interface of B shares a segment and subnet with `nic`: the most telling reason, the first
+        interface of B that gives it. It depends only on the segments involved, so it is worked out once per
+        source interface and target layout — except a subnet mismatch, whose message names the addresses."""
+        key = (id(nic), b.layout_number)
+        structure = self._structural_memo.get(key)
+        if structure is None:
+            rank, other = _most_telling(here, a, b)
+            structure = _Structure(rank, nic, here, a, other, b.endpoint)
+            if rank != _SUBNET_MISMATCH:
+                self._structural_memo[key] = structure
+        return structure
 
     @staticmethod
     def _absent(endpoint: Endpoint, other_nics: list[Nic]) -> Outcome | None:
@@ -493,20 +597,24 @@ class ReachabilityEngine:
                 return _fail(code, (nic.label, segment.label), *_absence_detail(code, endpoint, segment))  # type: ignore[union-attr]
         return None
 
-    def _link(self, nic: Nic, a: Endpoint, b: _EndpointView, visiting: frozenset[str]) -> Outcome:
+    def _link(
+        self, nic: Nic, a: Endpoint, b: _EndpointView, visiting: frozenset[str], out_of_reach: bool
+    ) -> Outcome | _Structure:
+        """`nic`'s answer about B: a structural failure is left as its rank (see `_Structure`)."""
         here = nic.segment
         assert here is not None
-        for other in b.usable:
-            if other.segment is here and _on_link(nic, other):
-                return _ok("direct", (nic.label, here.label, other.label))
+        direct = _on_link_with(nic, b)
+        if direct is not None:
+            return direct
         way = self._way(nic)
         if way.defers_to_structure:
+            return self._deferred(nic, here, a, b, way)
+        if out_of_reach:
+            # No way out can succeed, and a telling structure is the answer whatever the way out says: the walk
+            # out, through a chain of ICS gateways as long as the lab, is not needed.
             structural = self._structural(nic, here, a, b)
-            # Walking from the source, a failure at its own way out comes before what lies beyond it (a NAT that
-            # lets nothing in), but not before what its own segment says (the target is there, in another subnet).
-            if way.failure is not None and _RANK[way.failure.code] < _RANK[structural.code]:  # type: ignore[index]
-                return way.failure
-            return structural
+            if structural.code in _TELLING_STRUCTURE:
+                return structural
         routed = self._route_out(nic, b.endpoint.id, visiting)
         if routed.reachable:
             return routed
@@ -514,6 +622,67 @@ class ReachabilityEngine:
         if routed.code in _SOURCE_SIDE or structural.code in _TELLING_STRUCTURE:
             return structural
         return routed
+
+    def _deferred(self, nic: Nic, here: Segment, a: Endpoint, b: _EndpointView, way: _WayOut) -> Outcome | _Structure:
+        """The answer of an interface whose way out defers to structure, about a target not on its link."""
+        structural = self._structural(nic, here, a, b)
+        # Walking from the source, a failure at its own way out comes before what lies beyond it (a NAT that
+        # lets nothing in), but not before what its own segment says (the target is there, in another subnet).
+        if way.failure_rank < structural.rank:
+            return way.failure  # type: ignore[return-value]
+        return structural
+
+    def _apart(self, source: str, a: _EndpointView, b: _EndpointView) -> Outcome | None:
+        """`_decide`'s answer about a target that nothing the source reaches touches, when the segments alone
+        give it: what `_evaluate` finds, without walking out (through a chain of ICS gateways, say) where no way
+        can lead. None when a way out must be walked all the same (see `_link`)."""
+        if b.endpoint.id in self._behind(source)[1]:
+            return None
+        endpoint = a.endpoint
+        usable = a.usable
+        positions: Iterable[int] = range(len(usable))
+        if len(usable) > _SCANNED_INTERFACES and not b.endpoint.absent_from:
+            # A's interfaces on none of B's networks see B's the same way (see `_apart_code`), so of those, only
+            # the first of each group that `_failure_groups_of` makes can give the answer.
+            near = a.apart_index().near(b.usable)
+            firsts = (next((p for p in group if p not in near), None) for group in self._failure_groups_of(a))
+            positions = sorted(near.union(p for p in firsts if p is not None))
+        best: Outcome | _Structure | None = None
+        best_rank = -1
+        for position in positions:
+            nic = usable[position]
+            here = nic.segment
+            way = self._way(nic)
+            if way.defers_to_structure:
+                found = self._deferred(nic, here, endpoint, b, way)  # type: ignore[arg-type]
+                rank = found.rank if type(found) is _Structure else way.failure_rank  # type: ignore[union-attr]
+            else:
+                found = self._structural(nic, here, endpoint, b)  # type: ignore[arg-type]
+                if found.code not in _TELLING_STRUCTURE:
+                    return None
+                rank = found.rank
+            if rank > best_rank:
+                best, best_rank = found, rank
+        return best.outcome() if type(best) is _Structure else best  # type: ignore[union-attr, return-value]
+
+    def _failure_groups_of(self, a: _EndpointView) -> list[list[int]]:
+        """The positions of A's usable interfaces, grouped by what their way out adds to the structure about a
+        target out of reach: the failure there, whose rank may come first (see `_deferred`), or nothing."""
+        groups = self._failure_groups.get(a.endpoint.id)
+        if groups is None:
+            by_rank: dict[int, list[int]] = {}
+            for position, nic in enumerate(a.usable):
+                way = self._way(nic)
+                rank = way.failure_rank if way.defers_to_structure else len(REASON_ORDER)
+                by_rank.setdefault(rank, []).append(position)
+            groups = self._failure_groups[a.endpoint.id] = list(by_rank.values())
+        return groups
+
+    def _out_of_reach(self, source: str, b: _EndpointView) -> bool:
+        """Nothing `source` reaches, even through NATs, is B or shares a segment with it, so no way out of any of
+        its interfaces leads to B."""
+        segments, upstreams = self._behind(source)
+        return b.endpoint.id not in upstreams and segments.isdisjoint(b.segments)
 
     def _way(self, nic: Nic) -> _WayOut:
         way = self._exits.get(id(nic))
@@ -606,7 +775,7 @@ class _WayOut:
     """An interface's way out of its segment, or why it has none: the same for every target.
     Behind a LAN router the answer is fixed too: the internet, or nothing else."""
 
-    __slots__ = ("defers_to_structure", "failure", "forwarder", "hop", "to_internet")
+    __slots__ = ("defers_to_structure", "failure", "failure_rank", "forwarder", "hop", "to_internet")
 
     def __init__(self, nic: Nic):
         segment = nic.segment
@@ -633,6 +802,8 @@ class _WayOut:
         self.defers_to_structure = self.to_internet is not None or (
             self.failure is not None and self.failure.code in _SOURCE_SIDE
         )
+        # Above every rank when there is no failure: no failure is put before a structural reason.
+        self.failure_rank = len(REASON_ORDER) if self.failure is None else _RANK[self.failure.code]  # type: ignore[index]
 
 
 def _nic_signature(nic: Nic) -> tuple:
@@ -677,13 +848,21 @@ def _bits(nic: Nic) -> tuple[int, int, int]:
     return bits
 
 
+def _on_link_with(nic: Nic, b: _EndpointView) -> Outcome | None:
+    """The direct answer when one of B's interfaces shares `nic`'s segment and subnet."""
+    here = nic.segment
+    for other in b.by_segment.get(id(here), ()):
+        if _on_link(nic, other):
+            return _ok("direct", (nic.label, here.label, other.label))  # type: ignore[union-attr]
+    return None
+
+
 def _direct(a: _EndpointView, b: _EndpointView) -> Outcome | None:
     """The first shared segment and subnet, in the same order `_evaluate` tries them."""
     for nic in a.usable:
-        here = nic.segment
-        for other in b.usable:
-            if other.segment is here and _on_link(nic, other):
-                return _ok("direct", (nic.label, here.label, other.label))  # type: ignore[union-attr]
+        found = _on_link_with(nic, b)
+        if found is not None:
+            return found
     return None
 
 
@@ -710,6 +889,34 @@ def _unusable(name: str, nics: list[Nic]) -> Outcome:
             ip = nic.interface.ip if nic.interface else ""
             return _fail("duplicate_ip", (nic.label,), nic.label, ip, segment.label if segment else "")
     return _fail("no_address", (), name)
+
+
+# Above this many interfaces, a target's are not each compared with the source's segment (see `_most_telling`).
+_SCANNED_INTERFACES = 8
+_SUBNET_MISMATCH = _RANK["subnet_mismatch"]
+
+
+def _most_telling(here: Segment, a: Endpoint, b: _EndpointView) -> tuple[int, Nic]:
+    """The highest rank of the reasons why B's interfaces are not with a source interface on `here`, and the
+    first of B's interfaces that gives it."""
+    usable = b.usable
+    if len(usable) <= _SCANNED_INTERFACES or a.absent_from:
+        positions: Iterable[int] = range(len(usable))
+    else:
+        # From A (no host OS, nothing absent), every interface of B outside the few `telling` ones is on a segment
+        # apart from `here` for the same reason: only the first of those counts.
+        telling = b.apart_index().telling(here)
+        first_other = next((p for p in range(len(usable)) if p not in telling), None)
+        positions = sorted(telling if first_other is None else {*telling, first_other})
+    best_rank, best_other = -1, None
+    for position in positions:
+        other = usable[position]
+        there = other.segment
+        rank = _SUBNET_MISMATCH if there is here else _RANK[_apart_code(here, a, there, b.endpoint)]  # type: ignore[arg-type]
+        if rank > best_rank:
+            best_rank, best_other = rank, other
+    assert best_other is not None
+    return best_rank, best_other
 
 
 def _apart_code(here: Segment, a: Endpoint, there: Segment, b: Endpoint) -> str:
