@@ -48,7 +48,9 @@ def engine(request, tmp_path) -> Iterator[Engine]:
         return
     engine = request.getfixturevalue("pg_engine")
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE labs, lans, hosts, networks, vms, adapters RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text("TRUNCATE labs, lans, hosts, networks, vms, adapters, lab_versions RESTART IDENTITY CASCADE")
+        )
     yield engine
 
 

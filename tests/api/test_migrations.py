@@ -1,5 +1,7 @@
 """Migrations: an empty database upgraded to head matches the models exactly (no drift)."""
 
+import json
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -66,3 +68,24 @@ def test_vms_stored_before_node_type_keep_their_place_and_print_hybrid(tmp_path)
         rows = connection.exec_driver_sql("SELECT name, os, node_type FROM vms").fetchall()
     engine.dispose()
     assert [tuple(row) for row in rows] == [("w7", "windows_7", "hybrid")]
+
+
+def test_labs_stored_before_history_get_their_current_version_recorded(tmp_path):  # [H] revision 0003
+    url = f"sqlite:///{tmp_path}/before-history.db"
+    command.upgrade(alembic_config(url), "0002")
+    engine = create_engine(url)
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO labs (id, name, version, created_at, updated_at) VALUES (7, 'week 1', 12, ?, ?)", (now, now)
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO lans (id, lab_id, position, name, subnet) VALUES (1, 7, 0, 'LAN', '10.0.0.0/24')"
+        )
+    upgrade_database(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT lab_id, version, via, document FROM lab_versions").fetchall()
+    engine.dispose()
+    assert [(lab_id, version, via) for lab_id, version, via, _ in rows] == [(7, 12, "api")]
+    document = json.loads(rows[0][3])
+    assert document["name"] == "week 1" and document["lans"] == [{"name": "LAN", "subnet": "10.0.0.0/24"}]

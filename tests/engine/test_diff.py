@@ -1,0 +1,91 @@
+"""The semantic diff between two lab documents and their results [H]."""
+
+import copy
+
+from app.engine.diff import DocumentChange, diff_labs, document_changes, summarize
+from app.engine.simulate import Simulation
+from tests.engine.helpers import NAT, lab, office_lan, run, vm, vpc
+
+
+def seed() -> dict:
+    return lab(vpc(vm("xp-off", None), vm("xp-nat", NAT), vm("two", NAT, None)))
+
+
+def changed(edit) -> tuple[dict, dict]:
+    before = run(seed()).lab.to_data()
+    after = copy.deepcopy(before)
+    edit(after)
+    return before, after
+
+
+def test_paths_name_parts_and_number_adapters():  # [H]
+    before, after = changed(lambda d: d["hosts"][0]["vms"][0]["adapters"][0].update(network=NAT))
+    (change,) = document_changes(before, after)
+    assert change.path == ("hosts", "host1", "vms", "xp-off", "adapters", "1", "network")
+    assert change.op == "added" and change.after == NAT
+    assert change.pointer == "/hosts/host1/vms/xp-off/adapters/1/network"
+    assert summarize([change]) == f"xp-off: not connected → {NAT}"
+
+
+def test_pointer_escapes_slash_and_tilde():  # RFC 6901
+    assert DocumentChange(("hosts", "a/b~c"), "removed", {}, None).pointer == "/hosts/a~1b~0c"
+
+
+def test_a_part_that_only_changed_its_name_is_a_rename():
+    before, after = changed(lambda d: d["hosts"][0]["vms"][1].update(name="xp-nat2"))
+    assert [(c.op, c.before, c.after) for c in document_changes(before, after)] == [("renamed", "xp-nat", "xp-nat2")]
+
+
+def test_moving_a_vm_in_the_list_is_no_change():
+    before, after = changed(lambda d: d["hosts"][0]["vms"].reverse())
+    assert document_changes(before, after) == []
+    assert summarize([]) == "no change"
+
+
+def test_deleted_parts_say_what_went_with_them():
+    before, after = changed(lambda d: d["hosts"].clear())
+    (change,) = document_changes(before, after)
+    assert change.op == "removed" and summarize([change]) == "deleted host host1 (3 VMs)"
+
+
+def test_second_adapter_is_numbered_and_many_changes_are_counted():
+    def edit(d):
+        d["hosts"][0]["vms"][2]["adapters"][1]["network"] = "Local only"
+        d["hosts"][0]["vms"][0]["os"] = "windows_7"
+        d["name"] = "renamed"
+        d["description"] = "week 2"
+
+    text = summarize(document_changes(*changed(edit)))
+    assert text == "name test lab → renamed; xp-off: os set to windows_7; and 2 more changes"
+    (only,) = document_changes(*changed(lambda d: d["hosts"][0]["vms"][2]["adapters"][1].update(network="Local only")))
+    assert summarize([only]) == "two#2: not connected → Local only"
+
+
+def test_diff_of_results_lists_adapters_and_pairs():  # [H]
+    before, after = changed(lambda d: d["hosts"][0]["vms"][0]["adapters"][0].update(network=NAT))
+    found = diff_labs(before, after, run(before).result(), run(after).result())
+    # xp-off comes first in document order: it takes the NAT's first address and the others move up one [NAT-2]
+    assert [(a.adapter, a.after["ip"]) for a in found.adapters] == [
+        ("host1/xp-off#1", "192.168.131.64"),
+        ("host1/xp-nat#1", "192.168.131.65"),
+        ("host1/two#1", "192.168.131.66"),
+    ]
+    assert found.adapters[0].before == {"network": None, "ip": None, "source": "none"}
+    assert found.summary == f"xp-off: not connected → {NAT}; 3 addresses changed"
+    detached = diff_labs(after, before, run(after).result(), run(before).result())
+    assert detached.adapters[0].after == {"network": None, "ip": None, "source": "none"}
+    with_lan = lab(vpc(vm("a", None), lan="LAN"), lans=[office_lan(name="LAN")])
+    attached = copy.deepcopy(with_lan)
+    attached["hosts"][0]["vms"][0]["adapters"][0]["network"] = NAT
+    gained = diff_labs(with_lan, attached, run(with_lan).result(), run(attached).result())
+    assert ("vm:host1/a", "internet") in gained.gained and gained.lost == [] and gained.pairs_listed
+    lost = diff_labs(attached, with_lan, run(attached).result(), run(with_lan).result())
+    assert lost.lost == gained.gained and lost.gained == []
+
+
+def test_pairs_are_not_compared_over_the_pair_list_cap():  # [RES] 300 endpoints
+    big = lab(vpc(*(vm(f"v{i}", "Local only") for i in range(310))))
+    result = Simulation(run(big).lab).result()
+    assert result.reachability is None
+    found = diff_labs(run(big).lab.to_data(), run(big).lab.to_data(), result, result)
+    assert not found.pairs_listed and found.summary.endswith("pairs not compared (over the pair-list cap)")
