@@ -23,6 +23,40 @@
     htmx.ajax("GET", table.dataset.pairUrl + "?" + query.toString(), { target: "#pair", swap: "innerHTML" });
   });
 
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — unless a text field has the focus (it keeps its own undo).
+  function typing(element) {
+    if (!element) return false;
+    const tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || typing(document.activeElement)) return;
+    const key = event.key.toLowerCase();
+    const action = key === "z" ? (event.shiftKey ? "redo" : "undo") : key === "y" ? "redo" : null;
+    if (!action) return;
+    const button = document.querySelector('[data-action="' + action + '"]');
+    if (!button) return;
+    event.preventDefault();
+    if (button.disabled) return;
+    // Sent directly rather than by clicking: a button swapped in a moment ago may not be wired by htmx yet.
+    htmx.ajax("POST", button.getAttribute("hx-post"), {
+      target: "#workspace",
+      swap: "outerHTML",
+      values: JSON.parse(button.getAttribute("hx-vals")),
+    });
+  });
+
+  // What a version changed (the history panel's diff): its adapters are marked on the page.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "history-diff") return;
+    const diff = event.detail.target.querySelector("[data-changed-adapters]");
+    const changed = new Set(diff ? diff.dataset.changedAdapters.split("\n").filter(Boolean) : []);
+    document.querySelectorAll("[data-adapter]").forEach(function (chip) {
+      chip.classList.toggle("changed", changed.has(chip.dataset.adapter));
+    });
+  });
+
   document.addEventListener("dragstart", function (event) {
     const chip = event.target.closest && event.target.closest("[data-adapter-id]");
     const vm = event.target.closest && event.target.closest("[data-first-adapter]");

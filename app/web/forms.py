@@ -161,6 +161,7 @@ class PartForm:
     part_id: int | None = None
     parent_id: int | None = None
     general_errors: list[str] = field(default_factory=list)
+    delete_question: str = ""  # what deleting the part takes with it, asked before it goes
 
     def check(self) -> bool:
         """Refuses next to its field what no schema should have to read: overlong or control characters,
@@ -429,3 +430,51 @@ def adapter_body(form: dict[str, str], host: Any) -> dict[str, Any]:
     if rules.vlan_allowed:
         body["vlan"] = _number(form, "vlan")
     return body
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:MAX_NAMED])
+    return shown if len(items) <= MAX_NAMED else f"{shown} and {len(items) - MAX_NAMED} more"
+
+
+MAX_NAMED = 5
+
+
+def delete_question(rows: Any, kind: str, part_id: int) -> str:
+    """ "Delete network Lab? 2 adapters will be disconnected: xp-nat, xp-nat2." — what goes, or changes, with it."""
+    vms = {vm.id: vm for vm in rows.vms}
+
+    def chip(adapter: Any) -> str:
+        siblings = [a.id for a in rows.adapters if a.vm_id == adapter.vm_id]
+        index = siblings.index(adapter.id) + 1
+        name = vms[adapter.vm_id].name
+        return name if index == 1 else f"{name}#{index}"
+
+    def count(number: int, noun: str) -> str:
+        return f"{number} {noun}{'s' if number != 1 else ''}"
+
+    if kind == "network":
+        network = next(n for n in rows.networks if n.id == part_id)
+        attached = [chip(a) for a in rows.adapters if a.network_id == part_id]
+        consequence = (
+            f" {count(len(attached), 'adapter')} will be disconnected: {_names(attached)}." if attached else ""
+        )
+        return f"Delete network {network.name}?{consequence}"
+    if kind == "host":
+        host = next(h for h in rows.hosts if h.id == part_id)
+        machines = [vm.name for vm in rows.vms if vm.host_id == part_id]
+        networks = sum(1 for n in rows.networks if n.host_id == part_id)
+        goes = [count(len(machines), "VM"), count(networks, "network")]
+        named = f": {_names(machines)}" if machines else ""
+        return f"Delete host {host.name}? Its {' and '.join(goes)} go with it{named}."
+    if kind == "vm":
+        vm = vms[part_id]
+        adapters = sum(1 for a in rows.adapters if a.vm_id == part_id)
+        return f"Delete VM {vm.name}? Its {count(adapters, 'adapter')} {'goes' if adapters == 1 else 'go'} with it."
+    if kind == "lan":
+        lan = next(item for item in rows.lans if item.id == part_id)
+        on_it = [h.name for h in rows.hosts if h.lan_id == part_id]
+        consequence = f" {count(len(on_it), 'host')} will be on no LAN: {_names(on_it)}." if on_it else ""
+        return f"Delete LAN {lan.name}?{consequence}"
+    adapter = next(a for a in rows.adapters if a.id == part_id)
+    return f"Delete adapter {chip(adapter)}?"

@@ -39,7 +39,7 @@ templates.env.autoescape = True  # every template, topology.svg included (the de
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     context["offline"] = request.app.state.settings.offline
     context.setdefault("form", None)
     return templates.TemplateResponse(request, name, context, status_code=status)
@@ -60,12 +60,12 @@ def _labs(engine) -> list[LabRow]:
 
 def _refused(request: Request, engine, error: str) -> HTMLResponse:
     """The labs page again, saying why nothing was created."""
-    return _page(request, "labs.html", 422, labs=_labs(engine), examples=_examples(), error=error)
+    return render(request, "labs.html", 422, labs=_labs(engine), examples=_examples(), error=error)
 
 
 @router.get("/", response_class=HTMLResponse)
 def labs_page(request: Request, engine: EngineDep, error: str | None = None) -> HTMLResponse:
-    return _page(request, "labs.html", labs=_labs(engine), examples=_examples(), error=error)
+    return render(request, "labs.html", labs=_labs(engine), examples=_examples(), error=error)
 
 
 def _import(request: Request, engine, parse: Callable[[], LabDocument], via: Via = Via.IMPORT) -> Response:
@@ -115,20 +115,26 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def _workspace(request: Request, engine, lab_id: int, drop: Drop | None = None):
+def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = None):
     """The lab as the editor shows it (see `editor_workspace`)."""
     return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop)
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
-    return _page(request, "lab.html", ws=_workspace(request, engine, lab_id), flash=None)
+    return render(request, "lab.html", ws=workspace_for(request, engine, lab_id), flash=None)
 
 
-Flash = tuple[str, str] | None
+# (level, message), or (level, message, "undo"): an Undo button beside the message.
+Flash = tuple[str, ...] | None
 
 
-def _attempt(engine, change: Callable[[Session], object], unchanged: str, refused: str = "") -> Flash:
+def workspace_page(request: Request, engine, lab_id: int, **context) -> HTMLResponse:
+    """The workspace fragment, as it now is: what every editing action answers with."""
+    return render(request, "fragments/workspace.html", ws=workspace_for(request, engine, lab_id), **context)
+
+
+def attempt_change(engine, change: Callable[[Session], object], unchanged: str, refused: str = "") -> Flash:
     """Makes a change in its own transaction; says what went wrong, if anything, as the page shows it."""
     try:
         with write_session(engine) as session:
@@ -156,21 +162,21 @@ def attach(
 
     def change(session: Session) -> None:
         made = change_part(session, "adapter", lab_id, adapter_id, fields, f'"{version}"', Via.DESIGNER)
-        dropped.append(Drop(made.lab, made.document, made.outcome))
+        dropped.append(Drop(made.lab, made.document, made.outcome, made.summary))
 
     with DROPS_AT_ONCE:
         if network_id and forms.parse_id(network_id) is None:
             flash: Flash = ("error", f"'{network_id}' is not a network id")
         else:
             fields = {"network_id": forms.parse_id(network_id) if network_id else None}
-            flash = _attempt(engine, change, "your drop changed nothing")
-        ws = _workspace(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
-        return _page(request, "fragments/workspace.html", ws=ws, flash=flash)
+            flash = attempt_change(engine, change, "your drop changed nothing")
+        ws = workspace_for(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
+        return render(request, "fragments/workspace.html", ws=ws, flash=flash)
 
 
 @router.get("/labs/{lab_id}/topology.svg")
 def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    picture = layout(_workspace(request, engine, lab_id))
+    picture = layout(workspace_for(request, engine, lab_id))
     return templates.TemplateResponse(
         request,
         "topology.svg",
@@ -189,12 +195,12 @@ def add_adapter(
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
     body = SPEC_OF["adapter"].create.model_validate({"vm_id": vm_id})
-    flash = _attempt(
+    flash = attempt_change(
         engine,
         lambda session: add_part(session, "adapter", lab_id, body, f'"{version}"', Via.DESIGNER),
         "no adapter was added",
     )
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash)
+    return workspace_page(request, engine, lab_id, flash=flash)
 
 
 @router.get("/labs/{lab_id}/pair", response_class=HTMLResponse)
@@ -208,7 +214,7 @@ def pair_detail(
     simulation = Simulation(document_from_rows(read_lab_rows(engine, lab_id)))
     known = set(simulation.endpoints)
     row = simulation.pair(source, to) if source in known and to in known and source != to else None
-    return _page(request, "fragments/pair.html", row=row, source=source, to=to)
+    return render(request, "fragments/pair.html", row=row, source=source, to=to)
 
 
 @router.get("/labs/{lab_id}/vms/{vm_id}/ipconfig-panel", response_class=HTMLResponse)
@@ -224,12 +230,12 @@ def ipconfig_panel(
     doc = document_from_rows(rows)
     vm = next((v for v in rows.vms if v.id == vm_id), None)
     if vm is None:
-        return _page(request, "fragments/ipconfig.html", 404, ref=None, text="", locale=locale)
+        return render(request, "fragments/ipconfig.html", 404, ref=None, text="", locale=locale)
     host = next(h for h in rows.hosts if h.id == vm.host_id)
     ref = f"{host.name}/{vm.name}"
     text = Simulation(doc).ipconfig(ref, locale, text_layout)
     os = OperatingSystem(vm.os)
-    return _page(
+    return render(
         request,
         "fragments/ipconfig.html",
         ref=ref,
@@ -255,6 +261,13 @@ def _find(rows_list, part_id):
 
 
 def _build_form(rows, kind: str, part_id: int | None, parent_id: int | None) -> PartForm | None:
+    form = _form_of(rows, kind, part_id, parent_id)
+    if form is not None and part_id is not None:
+        form.delete_question = forms.delete_question(rows, kind, part_id)
+    return form
+
+
+def _form_of(rows, kind: str, part_id: int | None, parent_id: int | None) -> PartForm | None:
     hosts = {h.id: h for h in rows.hosts}
     if kind == "lan":
         lan = _find(rows.lans, part_id) if part_id else None
@@ -287,14 +300,14 @@ def new_part_form(
 ) -> HTMLResponse:
     form = _build_form(read_lab_rows(engine, lab_id), kind, None, parent) if kind in FORM_KINDS else None
     flash = None if form else ("error", "there is nothing to add there")
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
+    return workspace_page(request, engine, lab_id, form=form, flash=flash)
 
 
 @router.get("/labs/{lab_id}/forms/{kind}/{part_id}", response_class=HTMLResponse)
 def edit_part_form(request: Request, lab_id: LabId, kind: str, part_id: PartId, engine: EngineDep) -> HTMLResponse:
     form = _build_form(read_lab_rows(engine, lab_id), kind, part_id, None) if kind in FORM_KINDS else None
     flash = None if form else ("error", f"no {kind} {part_id} in this lab")
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), form=form, flash=flash)
+    return workspace_page(request, engine, lab_id, form=form, flash=flash)
 
 
 def _body_for(kind: str, submitted: dict[str, str], rows, form: PartForm) -> dict:
@@ -332,13 +345,11 @@ def submit_part_form(
     parent = forms.parse_id(fields.get("parent", ""))
     form = _build_form(rows, kind, part_id, parent) if kind in FORM_KINDS else None
     if form is None:
-        return _page(
-            request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=("error", "no such part")
-        )
+        return workspace_page(request, engine, lab_id, flash=("error", "no such part"))
     for item in form.fields:
         item.value = fields.get(item.name, item.value)
     if not form.check():
-        return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=form)
+        return workspace_page(request, engine, lab_id, flash=None, form=form)
     submitted = {item.name: item.value for item in form.fields}  # what the form offers, nothing else
     spec = SPEC_OF[kind]
     body = _body_for(kind, submitted, rows, form)
@@ -361,14 +372,12 @@ def submit_part_form(
         form.show_errors([(list(p.loc), p.message) for p in problem.problems])
     except PreconditionFailed:
         flash = ("warning", "This lab was changed elsewhere and has been reloaded; your form was not saved.")
-        return _page(
-            request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash, form=form
-        )
+        return workspace_page(request, engine, lab_id, flash=flash, form=form)
     except ClientError as problem:
         form.general_errors.append(problem.message)
     else:
-        return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=None)
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=None, form=form)
+        return workspace_page(request, engine, lab_id, flash=None, form=None)
+    return workspace_page(request, engine, lab_id, flash=None, form=form)
 
 
 @router.post("/labs/{lab_id}/forms/{kind}/{part_id}/delete", response_class=HTMLResponse)
@@ -380,13 +389,16 @@ def delete_part_form(
     engine: EngineDep,
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
 ) -> HTMLResponse:
+    made: list = []
     if kind not in FORM_KINDS:
         flash: Flash = ("error", f"no part kind '{kind}'")
     else:
-        flash = _attempt(
+        flash = attempt_change(
             engine,
-            lambda session: remove_part(session, kind, lab_id, part_id, f'"{version}"', Via.DESIGNER),
+            lambda session: made.append(remove_part(session, kind, lab_id, part_id, f'"{version}"', Via.DESIGNER)),
             "nothing was deleted",
             refused="Not deleted: ",
         )
-    return _page(request, "fragments/workspace.html", ws=_workspace(request, engine, lab_id), flash=flash, form=None)
+    if flash is None:  # says what went, and offers the way back
+        flash = ("info", made[0].summary[:1].upper() + made[0].summary[1:] + ".", "undo")
+    return workspace_page(request, engine, lab_id, flash=flash, form=None)

@@ -13,12 +13,14 @@ from app.api.simulation_cache import CacheBudget, SimulationCache
 from app.db.convert import LabRows, document_from_rows
 from app.db.labs import read_lab_rows
 from app.db.models import AdapterRow, LabRow
+from app.db.session import read_session
 from app.engine.document import LabDocument, OperatingSystem
 from app.engine.guests import OS_NAMES
 from app.engine.products import PRODUCTS, Product
 from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
 from app.engine.simulate import MAX_LISTED_ENDPOINTS, PairRows, Simulation
+from app.labs.versions import stacks, summaries
 
 
 @dataclass
@@ -90,6 +92,9 @@ class Workspace:
     matrix: Markup | None  # None beyond 300 endpoints
     reachable_count: int = 0
     pair_count: int = 0
+    # What the undo and redo buttons would do (their titles), None when there is nothing to do.
+    undo_summary: str | None = None
+    redo_summary: str | None = None
 
 
 def _pool(dhcp: dict) -> str:
@@ -238,6 +243,7 @@ class Drop:
     lab: LabRow
     document: LabDocument
     adapter: AdapterRow
+    summary: str  # what the drop did, for the undo button
 
 
 def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int, drop: Drop | None = None) -> Workspace:
@@ -257,7 +263,22 @@ def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int,
     simulation = Simulation(drop.document if dropped else document_from_rows(rows))  # type: ignore[union-attr]
     matrix = matrix_cache.result(rows.lab, lambda previous: matrix_cells(simulation, previous))
     too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
-    return build_workspace(rows, simulation, None if too_many else matrix)
+    workspace = build_workspace(rows, simulation, None if too_many else matrix)
+    if dropped:  # a change just made: it is what undo takes back, and nothing is left to redo
+        workspace.undo_summary = drop.summary  # type: ignore[union-attr]
+    else:
+        workspace.undo_summary, workspace.redo_summary = undo_redo_summaries(engine, lab_id)
+    return workspace
+
+
+def undo_redo_summaries(engine: Engine, lab_id: int) -> tuple[str | None, str | None]:
+    with read_session(engine) as session:
+        pending = stacks(session, lab_id)
+        tops = [stack[-1] for stack in (pending.undo, pending.redo) if stack]
+        texts = summaries(session, lab_id, tops)
+    undo = texts.get(pending.undo[-1]) if pending.undo else None
+    redo = texts.get(pending.redo[-1]) if pending.redo else None
+    return undo, redo
 
 
 def _rows_key(lab: LabRow) -> tuple:

@@ -64,3 +64,14 @@ def test_a_form_showing_its_errors(sized_page: Page):
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-field='subnet'] .field-error")
     assert_accessible(page)
+
+
+def test_history_panel_and_a_diff(sized_page: Page):
+    page = sized_page
+    open_example(page, "01-seed-virtual-pc.yaml")
+    page.select_option("select[aria-label='Network of host1/xp-off#1']", label="Shared networking (NAT)")
+    page.wait_for_selector("[data-action='undo']:not([disabled])")
+    page.locator("#history summary").click()
+    page.click(".versions li[data-version='2'] .version-pick")
+    page.wait_for_selector(".diff")
+    assert_accessible(page)
