@@ -30,12 +30,58 @@ WRITE_ERRORS = {
     **ERRORS,
     409: {"model": ProblemList, "description": "Nothing to undo or redo, or that version's document is not kept"},
 }
+LAB_EXAMPLE = {
+    "id": 1,
+    "name": "Seed classroom",
+    "description": None,
+    "clock": "2009-09-15T10:04:03",
+    "version": 3,
+    "created_at": "2026-12-01T05:26:46Z",
+    "updated_at": "2026-12-01T05:27:02Z",
+}
+VERSION_EXAMPLE = {
+    "version": 2,
+    "created_at": "2026-12-01T05:27:02Z",
+    "via": "designer",
+    "summary": "xp-off: not connected → Shared networking (NAT)",
+    "checkpoint": None,
+}
+DIFF_EXAMPLE = {
+    "summary": "xp-off: not connected → Shared networking (NAT); 1 address changed; 4 pairs gained",
+    "document": [
+        {
+            "path": "/hosts/host1/vms/xp-off/adapters/1/network",
+            "op": "added",
+            "before": None,
+            "after": "Shared networking (NAT)",
+        }
+    ],
+    "adapters": [
+        {
+            "adapter": "host1/xp-off#1",
+            "before": {"network": None, "ip": None, "source": "none"},
+            "after": {"network": "Shared networking (NAT)", "ip": "192.168.131.65", "source": "dhcp"},
+        }
+    ],
+    "reachability": {"gained": [["vm:host1/xp-off", "internet"]], "lost": [], "listed": True},
+}
+
+
+def example(value: object) -> dict:
+    return {200: {"content": {"application/json": {"example": value}}}}
+
+
 IDS_NOTE = (
     " The lab's parts get new ids (their names, attachments and addresses are the version's own): read them again."
 )
 
 
-@router.get("/versions", summary="The lab's versions, newest first", response_model=list[VersionPublic])
+@router.get(
+    "/versions",
+    summary="The lab's versions, newest first",
+    response_model=list[VersionPublic],
+    responses={**ERRORS, **example([VERSION_EXAMPLE])},
+)
 def versions(
     lab_id: LabId,
     engine: EngineDep,
@@ -55,7 +101,15 @@ def versions(
     "/versions/{version}/document",
     summary="A version's whole lab document",
     description="JSON by default, YAML with `?format=yaml`.",
-    responses={**WRITE_ERRORS, 200: {"content": {"application/json": {}, "application/yaml": {}}}},
+    responses={
+        **WRITE_ERRORS,
+        200: {
+            "content": {
+                "application/json": {"example": {"vnetlab": 1, "name": "Seed classroom", "lans": [], "hosts": []}},
+                "application/yaml": {"example": "vnetlab: 1\nname: Seed classroom\n"},
+            }
+        },
+    },
 )
 def version_document(
     lab_id: LabId,
@@ -77,7 +131,7 @@ def version_document(
     description="Document changes by path, adapters whose network, address or source changed, and the pairs "
     "gained and lost (not compared when a version has over 300 endpoints).",
     response_model=DiffPublic,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **example(DIFF_EXAMPLE)},
 )
 def diff(
     lab_id: LabId,
@@ -92,8 +146,8 @@ def diff(
     found = diff_labs(
         before,
         after,
-        Simulation(stored_document(before)).result(),
-        Simulation(stored_document(after)).result(),
+        Simulation(stored_document(before)),
+        Simulation(stored_document(after)),
     )
     return DiffPublic.model_validate(
         {
@@ -117,7 +171,7 @@ def _answer(request: Request, tasks: BackgroundTasks, response: Response, change
     description="The lab returns to the document before its last change, as a new version (which can itself be "
     "undone). 409 when there is nothing to undo." + IDS_NOTE,
     response_model=LabPublic,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **example(LAB_EXAMPLE)},
 )
 def undo(
     request: Request,
@@ -139,7 +193,7 @@ def undo(
     description="As a new version. Any change other than an undo empties what can be redone; 409 when there is "
     "nothing to redo." + IDS_NOTE,
     response_model=LabPublic,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **example(LAB_EXAMPLE)},
 )
 def redo(
     request: Request,
@@ -160,7 +214,7 @@ def redo(
     summary="Go back to an earlier version",
     description="The lab takes that version's document, as a new version." + IDS_NOTE,
     response_model=LabPublic,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **example(LAB_EXAMPLE)},
 )
 def revert(
     request: Request,
@@ -184,7 +238,10 @@ def revert(
     description="The name shows in `versions` as `checkpoint`; a checkpoint's document is kept whatever "
     "VNETLAB_KEEP_VERSIONS says. Makes no new version.",
     response_model=VersionPublic,
-    responses=ERRORS,
+    responses={
+        **ERRORS,
+        201: {"content": {"application/json": {"example": {**VERSION_EXAMPLE, "checkpoint": "as handed out"}}}},
+    },
 )
 def checkpoint(lab_id: LabId, body: CheckpointBody, engine: EngineDep, response: Response) -> VersionPublic:
     with write_session(engine) as session:

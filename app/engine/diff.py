@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from app.engine.result import SimulationResult
+from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
 
 NAMED_LISTS = frozenset({"lans", "hosts", "networks", "vms"})
 LISTS_OF_PARTS = NAMED_LISTS | {"adapters"}
@@ -208,31 +208,55 @@ class LabDiff:
     pairs_listed: bool  # False when a version is over the pair-list cap: gained and lost are not worked out
 
 
-def _adapter_states(result: SimulationResult) -> dict[str, dict[str, Any]]:
+def _adapter_states(simulation: Simulation) -> dict[str, dict[str, Any]]:
     return {
-        f"{a.host}/{a.vm}#{a.index}": {"network": a.network, "ip": a.ip, "source": a.source} for a in result.adapters
+        f"{a.host}/{a.vm}#{a.index}": {"network": a.network, "ip": a.ip, "source": a.source}
+        for a in simulation.overview().adapters
     }
 
 
-def _reachable(result: SimulationResult) -> set[tuple[str, str]]:
-    return {(row.from_, row.to) for row in result.reachability or () if row.reachable}
+def _reached(source: str, order: list[str], row: list[str]) -> set[tuple[str, str]]:
+    targets = (target for target in order if target != source)
+    return {(source, target) for target, mark in zip(targets, row, strict=True) if mark}
 
 
-def diff_labs(
-    before: dict[str, Any], after: dict[str, Any], before_result: SimulationResult, after_result: SimulationResult
-) -> LabDiff:
+def _gained_and_lost(was: Simulation, now: Simulation) -> tuple[list, list] | None:
+    """The pairs that connect now and did not, and the reverse; None over the pair-list cap, where pairs are
+    asked one by one instead. The second version's rows build on the first's: only the rows of endpoints
+    whose answers can differ are worked out again (`Simulation.pair_rows_after`)."""
+    if max(len(was.endpoints), len(now.endpoints)) > MAX_LISTED_ENDPOINTS:
+        return None
+
+    def mark(source: str, target: str, outcome) -> str:
+        return "y" if outcome.reachable else ""
+
+    before = was.pair_rows_after(None, mark)
+    after = now.pair_rows_after(before, mark)
+    gained: set[tuple[str, str]] = set()
+    lost: set[tuple[str, str]] = set()
+    for source in {*before.rows, *after.rows}:
+        old, new = before.rows.get(source), after.rows.get(source)
+        if old == new and was.endpoints == now.endpoints:
+            continue
+        reached = _reached(source, was.endpoints, old) if old is not None else set()
+        reaches = _reached(source, now.endpoints, new) if new is not None else set()
+        gained |= reaches - reached
+        lost |= reached - reaches
+    return sorted(gained), sorted(lost)
+
+
+def diff_labs(before: dict[str, Any], after: dict[str, Any], was: Simulation, now: Simulation) -> LabDiff:
+    """`before` and `after`: two versions' documents as data; `was` and `now`: their simulations."""
     changes = document_changes(before, after)
-    old, new = _adapter_states(before_result), _adapter_states(after_result)
+    old, new = _adapter_states(was), _adapter_states(now)
     adapters = [
         AdapterChange(key, old.get(key), new.get(key))
         for key in [*old, *(key for key in new if key not in old)]
         if old.get(key) != new.get(key)
     ]
-    listed = before_result.reachability is not None and after_result.reachability is not None
-    gained = lost = []
-    if listed:
-        was, now = _reachable(before_result), _reachable(after_result)
-        gained, lost = sorted(now - was), sorted(was - now)
+    pairs = _gained_and_lost(was, now)
+    listed = pairs is not None
+    gained, lost = pairs if pairs is not None else ([], [])
     parts = [summarize(changes)] if changes else ["no change to the document"]
     addresses = sum(1 for a in adapters if a.before and a.after and a.before["ip"] != a.after["ip"])
     if addresses:

@@ -118,16 +118,17 @@ class Simulation:
         text = self._result([]).to_json(indent=None)
         current = self._pair_rows(previous)
         head, _, tail = text.partition(EMPTY_PAIR_LIST)
-        pairs = ",".join(text for answers in current.rows.values() for text in answers)
-        return f'{head}"reachability":[{pairs}]{tail}', current
+        texts = [row for answers in current.rows.values() for row in answers]
+        if not texts:
+            return f'{head}"reachability":[]{tail}', current
+        # The rest of the document goes around the first and last rows, not the joined ones: one copy of the
+        # tens of megabytes of rows instead of two.
+        texts[0] = f'{head}"reachability":[{texts[0]}'
+        texts[-1] = f"{texts[-1]}]{tail}"
+        return ",".join(texts), current
 
     def _pair_rows(self, previous: PairRows | None) -> PairRows:
-        quoted = {endpoint: _json_text(endpoint) for endpoint in self.endpoints}
-
-        def row(source: str, target: str, outcome: Outcome) -> str:
-            return f'{{"from":{quoted[source]},"to":{quoted[target]}{outcome.json_tail or _row_tail(outcome, quoted)}'
-
-        return self.pair_rows_after(previous, row)
+        return self.pair_rows_after(previous, _RowWriter(self.endpoints).row)
 
     def pair_rows_after(self, previous: PairRows | None, render: Callable[[str, str, Outcome], str]) -> PairRows:
         """Every ordered pair rendered by `render`, source by source. With `previous` (rendered by the same
@@ -270,38 +271,91 @@ def _json_text(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
-def _row_tail(outcome: Outcome, quoted: dict[str, str]) -> str:
-    """Everything of a pair row after "to", as pydantic writes it; one string per shared outcome.
-    `quoted` remembers each path step's JSON text: steps recur in thousands of paths."""
-    tail = outcome.json_tail
-    if tail is None:
-        reason = outcome.reason()
-        reason_text = (
-            "null"
-            if reason is None
-            else f'{{"code":{_step_json(reason.code, quoted)},"message":{_step_json(reason.message, quoted)}}}'
-        )
-        tail = outcome.json_tail = (
-            f',"reachable":{"true" if outcome.reachable else "false"},"via":{_json_text(outcome.via)},'
-            f'"reason":{reason_text},"path":[{_path_json(outcome, quoted)}]}}'
-        )
-    return tail
+_FAILURES_KEPT = 4096
 
 
-def _path_json(outcome: Outcome, quoted: dict[str, str]) -> str:
-    """The shown path's steps as JSON, without the brackets. A long path's last steps are those of the path it
-    extends, so their JSON is written once and shared."""
-    if outcome.length <= MAX_SHOWN_STEPS:
-        return _steps_json(outcome.path, quoted)
-    tail = outcome.tail_json
-    if tail is None:
-        tail = outcome.tail_json = _steps_json(outcome.tail(), quoted)
-    return f"{_steps_json(outcome.head(), quoted)},{_step_json(elided_steps(outcome.length), quoted)},{tail}"
+class _RowWriter:
+    """Writes pair rows as pydantic does, from pieces that recur from row to row: rows come source by source,
+    so a source's paths start alike (whatever the target, up to where they part), and a target's long paths
+    end alike and its failures read alike from one source to the next. Each kind of piece is remembered as
+    written last (per target where it depends on the target), so what is kept stays a few hundred pieces
+    however many rows there are, and a piece that never recurs costs one comparison."""
+
+    __slots__ = ("failures", "gaps", "paths", "quoted", "reached", "source", "tails")
+
+    def __init__(self, endpoints: list[str]):
+        # Each endpoint's and path step's JSON text: steps recur in thousands of paths.
+        self.quoted = {endpoint: _json_text(endpoint) for endpoint in endpoints}
+        self.reached: dict[str | None, str] = {}  # by `via`: a row's start up to its path, when reachable
+        self.failures: dict[tuple, str] = {}  # a failing row's start up to its path, by what the reason says
+        self.source = ""
+        self.paths: dict[tuple[str, ...], str] = {}  # the source's paths, or long paths' first steps, as JSON
+        self.gaps: dict[int, str] = {}  # a long path's count of elided steps, with the commas around it
+        self.tails: dict[str, tuple[tuple[str, ...], str]] = {}  # by target: the last long path's last steps
+
+    def row(self, source: str, target: str, outcome: Outcome) -> str:
+        quoted = self.quoted
+        end = outcome.json_tail
+        if end is None:
+            if source is not self.source:
+                self.source, self.paths = source, {}
+            if outcome.reachable:
+                start = self.reached.get(outcome.via) or self._reached(outcome)
+            else:
+                # A failure's reason follows from its code, template and details (see `Outcome.message`):
+                # compared by those, a message is formatted once for all the sources that fail alike.
+                key = (outcome.via, outcome.code, outcome.template, outcome.detail)
+                try:
+                    start = self.failures.get(key) or self._failure(key, outcome)
+                except TypeError:  # details that cannot be a key
+                    start = _start_json(outcome)
+            length = outcome.length
+            if length <= MAX_SHOWN_STEPS:
+                path = outcome.path
+                end = f"{start}{self.paths.get(path) or self._steps(path)}]}}"
+            else:
+                head, tail = outcome.head(), outcome.tail()
+                last_tail = self.tails.get(target)
+                if last_tail is None or tail != last_tail[0]:
+                    last_tail = self.tails[target] = (tail, f"{_steps_json(tail, quoted)}]}}")
+                end = f"{start}{self.paths.get(head) or self._steps(head)}{self.gaps.get(length) or self._gap(length)}{last_tail[1]}"
+            outcome.json_tail = end  # for the other rows of a shared outcome
+        return f'{{"from":{quoted[source]},"to":{quoted[target]}{end}'
+
+    def _reached(self, outcome: Outcome) -> str:
+        start = self.reached[outcome.via] = _start_json(outcome)
+        return start
+
+    def _failure(self, key: tuple, outcome: Outcome) -> str:
+        if len(self.failures) >= _FAILURES_KEPT:
+            self.failures = {}
+        start = self.failures[key] = _start_json(outcome)
+        return start
+
+    def _steps(self, steps: tuple[str, ...]) -> str:
+        text = self.paths[steps] = _steps_json(steps, self.quoted)
+        return text
+
+    def _gap(self, length: int) -> str:
+        text = self.gaps[length] = f",{_step_json(elided_steps(length), self.quoted)},"
+        return text
 
 
 def _steps_json(steps: tuple[str, ...], quoted: dict[str, str]) -> str:
     get = quoted.get
     return ",".join([get(step) or _step_json(step, quoted) for step in steps])
+
+
+def _start_json(outcome: Outcome) -> str:
+    """A pair row from "reachable" to the opening of "path"."""
+    reason = outcome.reason()
+    reason_text = (
+        "null" if reason is None else f'{{"code":{_json_text(reason.code)},"message":{_json_text(reason.message)}}}'
+    )
+    return (
+        f',"reachable":{"true" if outcome.reachable else "false"},"via":{_json_text(outcome.via)},'
+        f'"reason":{reason_text},"path":['
+    )
 
 
 def _step_json(text: str, quoted: dict[str, str]) -> str:

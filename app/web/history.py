@@ -18,7 +18,7 @@ from app.labs.versions import get_version, kept_document, list_versions
 from app.web import forms
 from app.web.pages import Flash, attempt_change, render, workspace_page
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 SHOWN_VERSIONS = 30
 SHOWN_PAIRS = 40
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
@@ -86,7 +86,5 @@ def version_diff(request: Request, lab_id: LabId, version: LabId, engine: Engine
         return render(request, "fragments/diff.html", version=version, found=None, error=problem.message)
     if before is None:
         return render(request, "fragments/diff.html", version=version, found=None, error="the lab's first version")
-    found = diff_labs(
-        before, after, Simulation(stored_document(before)).result(), Simulation(stored_document(after)).result()
-    )
+    found = diff_labs(before, after, Simulation(stored_document(before)), Simulation(stored_document(after)))
     return render(request, "fragments/diff.html", version=version, found=found, error="", shown_pairs=SHOWN_PAIRS)

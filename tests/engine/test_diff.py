@@ -3,7 +3,6 @@
 import copy
 
 from app.engine.diff import DocumentChange, diff_labs, document_changes, summarize
-from app.engine.simulate import Simulation
 from tests.engine.helpers import NAT, lab, office_lan, run, vm, vpc
 
 
@@ -63,7 +62,7 @@ def test_second_adapter_is_numbered_and_many_changes_are_counted():
 
 def test_diff_of_results_lists_adapters_and_pairs():  # [H]
     before, after = changed(lambda d: d["hosts"][0]["vms"][0]["adapters"][0].update(network=NAT))
-    found = diff_labs(before, after, run(before).result(), run(after).result())
+    found = diff_labs(before, after, run(before), run(after))
     # xp-off comes first in document order: it takes the NAT's first address and the others move up one [NAT-2]
     assert [(a.adapter, a.after["ip"]) for a in found.adapters] == [
         ("host1/xp-off#1", "192.168.131.64"),
@@ -72,20 +71,20 @@ def test_diff_of_results_lists_adapters_and_pairs():  # [H]
     ]
     assert found.adapters[0].before == {"network": None, "ip": None, "source": "none"}
     assert found.summary == f"xp-off: not connected → {NAT}; 3 addresses changed"
-    detached = diff_labs(after, before, run(after).result(), run(before).result())
+    detached = diff_labs(after, before, run(after), run(before))
     assert detached.adapters[0].after == {"network": None, "ip": None, "source": "none"}
     with_lan = lab(vpc(vm("a", None), lan="LAN"), lans=[office_lan(name="LAN")])
     attached = copy.deepcopy(with_lan)
     attached["hosts"][0]["vms"][0]["adapters"][0]["network"] = NAT
-    gained = diff_labs(with_lan, attached, run(with_lan).result(), run(attached).result())
+    gained = diff_labs(with_lan, attached, run(with_lan), run(attached))
     assert ("vm:host1/a", "internet") in gained.gained and gained.lost == [] and gained.pairs_listed
-    lost = diff_labs(attached, with_lan, run(attached).result(), run(with_lan).result())
+    lost = diff_labs(attached, with_lan, run(attached), run(with_lan))
     assert lost.lost == gained.gained and lost.gained == []
 
 
 def test_pairs_are_not_compared_over_the_pair_list_cap():  # [RES] 300 endpoints
     big = lab(vpc(*(vm(f"v{i}", "Local only") for i in range(310))))
-    result = Simulation(run(big).lab).result()
-    assert result.reachability is None
-    found = diff_labs(run(big).lab.to_data(), run(big).lab.to_data(), result, result)
+    simulation = run(big)
+    assert simulation.result().reachability is None
+    found = diff_labs(simulation.lab.to_data(), simulation.lab.to_data(), simulation, simulation)
     assert not found.pairs_listed and found.summary.endswith("pairs not compared (over the pair-list cap)")
