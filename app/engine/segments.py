@@ -22,7 +22,6 @@ NAT_SUBNET = IPv4Network("192.168.131.0/24")
 NAT_GATEWAY = IPv4Address("192.168.131.254")
 NAT_POOL = (IPv4Address("192.168.131.64"), IPv4Address("192.168.131.191"))  # [NAT-2..4]
 NAT_LEASE_SECONDS = 536_870_911  # [NAT-9]
-HYPER_V_VNIC_DESCRIPTION = "Hyper-V Virtual Ethernet Adapter"
 INTERNET = "internet"
 
 
@@ -208,7 +207,6 @@ def _build_host(builder: _Builder, host: Host) -> tuple[HostState, list[Endpoint
                 network_name=lan.name,
                 mac=nic_mac,
                 automatic_mac=False,
-                description=host.nic,
             )
         else:
             absent_from[lan.name] = "mgmt_os_not_shared"
@@ -229,7 +227,6 @@ def _build_host(builder: _Builder, host: Host) -> tuple[HostState, list[Endpoint
                     setting=None if address == "dhcp" else address,
                     network_name=network.name,
                     network_kind=network.kind,
-                    description=HYPER_V_VNIC_DESCRIPTION,
                 )
             )
         elif network.kind in (NetworkKind.INTERNAL, NetworkKind.PRIVATE):
@@ -255,7 +252,6 @@ def _build_host(builder: _Builder, host: Host) -> tuple[HostState, list[Endpoint
                 segment = builder.lan_segment(lan, vlan)
             else:
                 segment = builder.virtual_segment(host, network, vlan)
-            description = rules.adapter_description + (f" #{index}" if index > 1 else "")
             nics.append(
                 Nic(
                     endpoint=vm_id,
@@ -266,7 +262,6 @@ def _build_host(builder: _Builder, host: Host) -> tuple[HostState, list[Endpoint
                     network_kind=network.kind if network is not None else None,
                     mac=adapter.mac or "",
                     automatic_mac=adapter.mac is None,
-                    description=description,
                 )
             )
         vm_nics.extend(nics)

@@ -97,7 +97,6 @@ class Nic:
     network_kind: NetworkKind | None = None
     mac: str = ""
     automatic_mac: bool = True
-    description: str = ""
     # what the engine works out
     state: str = "not_connected"
     source: str = "none"
