@@ -1,6 +1,5 @@
 """Recording and reading versions [H]: one row per version, its document kept unless pruned."""
 
-import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -36,7 +35,7 @@ def document_data(document: LabDocument) -> dict[str, Any]:
         host if host.networks is not None else host.model_copy(update={"networks": host.effective_networks()})
         for host in document.hosts
     ]
-    return json.loads(json.dumps(document.model_copy(update={"hosts": hosts}).to_data()))
+    return document.model_copy(update={"hosts": hosts}).to_data()  # JSON mode: lists, strings, numbers
 
 
 def record_version(session: Session, lab: LabRow, document: dict[str, Any], via: Via, summary: str) -> LabVersionRow:
