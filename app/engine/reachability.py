@@ -113,7 +113,6 @@ class Outcome:
         "json_tail",
         "length",
         "reachable",
-        "tail_json",
         "template",
         "via",
     )
@@ -135,7 +134,6 @@ class Outcome:
         self._message: str | None = None
         self._reason: Reason | None = None
         self.json_tail: str | None = None  # the serialized end of a result row, written once
-        self.tail_json: str | None = None  # the last shown steps of a long path as JSON, written once
         self._path = path
         self._prefix: tuple[str, ...] = ()  # with _base: the path is _prefix + _base's path
         self._first: str | None = None  # with _base: the path is _base's with this first step

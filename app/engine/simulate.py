@@ -271,27 +271,29 @@ def _json_text(value: str | None) -> str:
     return "null" if value is None else encode_basestring(value)
 
 
+# Failing rows' starts kept at most: where failures recur they take a few hundred forms; past this many they
+# rarely recur (each pair fails its own way), and starting over keeps what is held small.
 _FAILURES_KEPT = 4096
 
 
 class _RowWriter:
-    """Writes pair rows as pydantic does, from pieces that recur from row to row: rows come source by source,
-    so a source's paths start alike (whatever the target, up to where they part), and a target's long paths
-    end alike and its failures read alike from one source to the next. Each kind of piece is remembered as
-    written last (per target where it depends on the target), so what is kept stays a few hundred pieces
-    however many rows there are, and a piece that never recurs costs one comparison."""
+    """Writes pair rows as pydantic does, from pieces that recur from row to row, each written once: rows come
+    source by source, so a source's paths start alike whatever the target (a long path's first steps are the
+    same for all the far targets), a target's long paths end alike from one source to the next, and a row's
+    start ("reachable" to "path") takes few values. What is kept is bounded by the endpoints, the lab's path
+    steps and `_FAILURES_KEPT`, not by the number of rows."""
 
     __slots__ = ("failures", "gaps", "paths", "quoted", "reached", "source", "tails")
 
     def __init__(self, endpoints: list[str]):
         # Each endpoint's and path step's JSON text: steps recur in thousands of paths.
         self.quoted = {endpoint: _json_text(endpoint) for endpoint in endpoints}
-        self.reached: dict[str | None, str] = {}  # by `via`: a row's start up to its path, when reachable
-        self.failures: dict[tuple, str] = {}  # a failing row's start up to its path, by what the reason says
+        self.reached: dict[str | None, str] = {}  # a reachable row's start, by `via`
+        self.failures: dict[tuple, str] = {}  # a failing row's start, by what makes its reason
         self.source = ""
         self.paths: dict[tuple[str, ...], str] = {}  # the source's paths, or long paths' first steps, as JSON
         self.gaps: dict[int, str] = {}  # a long path's count of elided steps, with the commas around it
-        self.tails: dict[str, tuple[tuple[str, ...], str]] = {}  # by target: the last long path's last steps
+        self.tails: dict[str, tuple[tuple[str, ...], str]] = {}  # per target: the last long path's last steps
 
     def row(self, source: str, target: str, outcome: Outcome) -> str:
         quoted = self.quoted
@@ -299,11 +301,11 @@ class _RowWriter:
         if end is None:
             if source is not self.source:
                 self.source, self.paths = source, {}
-            if outcome.reachable:
+            if outcome.reachable:  # no reason: the start follows from `via`
                 start = self.reached.get(outcome.via) or self._reached(outcome)
             else:
-                # A failure's reason follows from its code, template and details (see `Outcome.message`):
-                # compared by those, a message is formatted once for all the sources that fail alike.
+                # The reason follows from code, template and details (see `Outcome.message`): keyed by them,
+                # not by the message, it is formatted once for every pair that fails alike.
                 key = (outcome.via, outcome.code, outcome.template, outcome.detail)
                 try:
                     start = self.failures.get(key) or self._failure(key, outcome)
@@ -315,10 +317,11 @@ class _RowWriter:
                 end = f"{start}{self.paths.get(path) or self._steps(path)}]}}"
             else:
                 head, tail = outcome.head(), outcome.tail()
-                last_tail = self.tails.get(target)
-                if last_tail is None or tail != last_tail[0]:
-                    last_tail = self.tails[target] = (tail, f"{_steps_json(tail, quoted)}]}}")
-                end = f"{start}{self.paths.get(head) or self._steps(head)}{self.gaps.get(length) or self._gap(length)}{last_tail[1]}"
+                last = self.tails.get(target)
+                if last is None or tail != last[0]:
+                    last = self.tails[target] = (tail, f"{_steps_json(tail, quoted)}]}}")
+                gap = self.gaps.get(length) or self._gap(length)
+                end = f"{start}{self.paths.get(head) or self._steps(head)}{gap}{last[1]}"
             outcome.json_tail = end  # for the other rows of a shared outcome
         return f'{{"from":{quoted[source]},"to":{quoted[target]}{end}'
 
