@@ -108,16 +108,16 @@ class Stacks:
     redo: list[int]
 
 
-def stacks(session: Session, lab_id: int) -> Stacks:
+def stacks(session: Session, lab_id: int, up_to: int | None = None) -> Stacks:
     """Spelled by the history itself: a change pushes itself and empties redo; an undo moves the top change
-    to redo; a redo moves it back. The first version (the lab's creation) is nothing to undo."""
+    to redo; a redo moves it back. The first version (the lab's creation) is nothing to undo. `up_to`: as they
+    stood at that version (a page showing it must not offer to undo a change made since)."""
     undo: list[int] = []
     redo: list[int] = []
-    rows = session.exec(
-        select(LabVersionRow.version, LabVersionRow.via)
-        .where(LabVersionRow.lab_id == lab_id)
-        .order_by(col(LabVersionRow.version))
-    ).all()
+    query = select(LabVersionRow.version, LabVersionRow.via).where(LabVersionRow.lab_id == lab_id)
+    if up_to is not None:
+        query = query.where(col(LabVersionRow.version) <= up_to)
+    rows = session.exec(query.order_by(col(LabVersionRow.version))).all()
     for index, (version, via) in enumerate(rows):
         if via == Via.UNDO and undo:
             redo.append(undo.pop())

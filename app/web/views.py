@@ -267,13 +267,15 @@ def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int,
     if dropped:  # a change just made: it is what undo takes back, and nothing is left to redo
         workspace.undo_summary = drop.summary  # type: ignore[union-attr]
     else:
-        workspace.undo_summary, workspace.redo_summary = undo_redo_summaries(engine, lab_id)
+        workspace.undo_summary, workspace.redo_summary = undo_redo_summaries(engine, lab_id, rows.lab.version)
     return workspace
 
 
-def undo_redo_summaries(engine: Engine, lab_id: int) -> tuple[str | None, str | None]:
+def undo_redo_summaries(engine: Engine, lab_id: int, version: int) -> tuple[str | None, str | None]:
+    """What undo and redo would do to `version` of the lab (the one the page shows, even if another change has
+    landed since it was read)."""
     with read_session(engine) as session:
-        pending = stacks(session, lab_id)
+        pending = stacks(session, lab_id, up_to=version)
         tops = [stack[-1] for stack in (pending.undo, pending.redo) if stack]
         texts = summaries(session, lab_id, tops)
     undo = texts.get(pending.undo[-1]) if pending.undo else None
