@@ -215,33 +215,48 @@ def _adapter_states(simulation: Simulation) -> dict[str, dict[str, Any]]:
     }
 
 
-def _reached(source: str, order: list[str], row: list[str]) -> set[tuple[str, str]]:
-    targets = (target for target in order if target != source)
-    return {(source, target) for target, mark in zip(targets, row, strict=True) if mark}
-
-
 def _gained_and_lost(was: Simulation, now: Simulation) -> tuple[list, list] | None:
     """The pairs that connect now and did not, and the reverse; None over the pair-list cap, where pairs are
-    asked one by one instead. The second version's rows build on the first's: only the rows of endpoints
-    whose answers can differ are worked out again (`Simulation.pair_rows_after`)."""
+    asked one by one instead. When both versions have the same endpoints, only what can differ is asked again:
+    whole rows of the sources whose answers may have changed (their signature, or whatever they go out
+    through), and for the other sources the columns of the targets whose signature changed — as
+    `Simulation.pair_rows_after` rebuilds a version's rows."""
     if max(len(was.endpoints), len(now.endpoints)) > MAX_LISTED_ENDPOINTS:
         return None
+    old, new = was.reachability, now.reachability
+    if was.endpoints != now.endpoints:
+        reached = {(s, t) for s, t, outcome in old.all_pairs() if outcome.reachable}
+        reaches = {(s, t) for s, t, outcome in new.all_pairs() if outcome.reachable}
+        return sorted(reaches - reached), sorted(reached - reaches)
+    order = now.endpoints
+    changed = [e for e in order if old.signature(e) != new.signature(e)]
+    fresh = [
+        source
+        for source in order
+        if source in changed
+        or old.upstreams(source) != new.upstreams(source)
+        or not new.upstreams(source).isdisjoint(changed)
+    ]
+    gained: list[tuple[str, str]] = []
+    lost: list[tuple[str, str]] = []
 
-    def mark(source: str, target: str, outcome) -> str:
-        return "y" if outcome.reachable else ""
+    def compare(source: str, target: str, before: bool, after: bool) -> None:
+        if after and not before:
+            gained.append((source, target))
+        elif before and not after:
+            lost.append((source, target))
 
-    before = was.pair_rows_after(None, mark)
-    after = now.pair_rows_after(before, mark)
-    gained: set[tuple[str, str]] = set()
-    lost: set[tuple[str, str]] = set()
-    for source in {*before.rows, *after.rows}:
-        old, new = before.rows.get(source), after.rows.get(source)
-        if old == new and was.endpoints == now.endpoints:
+    rows_before = dict(old.rows(fresh)) if fresh else {}
+    for source, answers in new.rows(fresh) if fresh else ():
+        for (target, outcome), (_, previous) in zip(answers, rows_before[source], strict=True):
+            compare(source, target, previous.reachable, outcome.reachable)
+    chosen = set(fresh)
+    for source in order:
+        if source in chosen:
             continue
-        reached = _reached(source, was.endpoints, old) if old is not None else set()
-        reaches = _reached(source, now.endpoints, new) if new is not None else set()
-        gained |= reaches - reached
-        lost |= reached - reaches
+        for target in changed:
+            if target != source:
+                compare(source, target, old.pair(source, target).reachable, new.pair(source, target).reachable)
     return sorted(gained), sorted(lost)
 
 

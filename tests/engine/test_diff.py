@@ -2,8 +2,14 @@
 
 import copy
 
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
 from app.engine.diff import DocumentChange, diff_labs, document_changes, summarize
+from app.engine.loading import LabDocumentError, lab_from_data
+from app.engine.simulate import Simulation
 from tests.engine.helpers import NAT, lab, office_lan, run, vm, vpc
+from tests.engine.test_properties import _mutated, labs, valid
 
 
 def seed() -> dict:
@@ -88,3 +94,26 @@ def test_pairs_are_not_compared_over_the_pair_list_cap():  # [RES] 300 endpoints
     assert simulation.result().reachability is None
     found = diff_labs(simulation.lab.to_data(), simulation.lab.to_data(), simulation, simulation)
     assert not found.pairs_listed and found.summary.endswith("pairs not compared (over the pair-list cap)")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(labs(), st.integers(min_value=0, max_value=10_000))
+def test_pairs_gained_and_lost_equal_comparing_every_pair(data, choice):  # [H] the selective comparison is exact
+    before = valid(data)
+    after = _validates_or_skip(_mutated(data, choice))
+    was, now = Simulation(before), Simulation(after)
+    found = diff_labs(before.to_data(), after.to_data(), was, now)
+    if len(now.endpoints) > 300 or len(was.endpoints) > 300:
+        assert not found.pairs_listed
+        return
+    reached = {(s, t) for s, t, outcome in Simulation(before).reachability.all_pairs() if outcome.reachable}
+    reaches = {(s, t) for s, t, outcome in Simulation(after).reachability.all_pairs() if outcome.reachable}
+    assert found.gained == sorted(reaches - reached) and found.lost == sorted(reached - reaches)
+
+
+def _validates_or_skip(data: dict):
+    try:
+        return lab_from_data(data)
+    except LabDocumentError:
+        assume(False)
+        raise
