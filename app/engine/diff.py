@@ -16,6 +16,7 @@ LISTS_OF_PARTS = NAMED_LISTS | {"adapters"}
 SINGULAR = {"lans": "LAN", "hosts": "host", "networks": "network", "vms": "VM"}
 SHOWN_PHRASES = 2
 SHOWN_VALUE_LENGTH = 60
+WHOLE_ROWS_PAST = 20  # compare whole rows when the single pairs to ask exceed 1/20 of all pairs
 
 Op = Literal["added", "removed", "changed", "renamed"]
 
@@ -224,39 +225,39 @@ def _gained_and_lost(was: Simulation, now: Simulation) -> tuple[list, list] | No
     if max(len(was.endpoints), len(now.endpoints)) > MAX_LISTED_ENDPOINTS:
         return None
     old, new = was.reachability, now.reachability
-    if was.endpoints != now.endpoints:
+    order = now.endpoints
+    if was.endpoints == order:
+        changed = [e for e in order if old.signature(e) != new.signature(e)]
+        fresh = [
+            source
+            for source in order
+            if source in changed
+            or old.upstreams(source) != new.upstreams(source)
+            or not new.upstreams(source).isdisjoint(changed)
+        ]
+    # Pairs asked one at a time cost several times what whole rows cost: past a few columns, compare everything.
+    if was.endpoints != order:
         reached = {(s, t) for s, t, outcome in old.all_pairs() if outcome.reachable}
         reaches = {(s, t) for s, t, outcome in new.all_pairs() if outcome.reachable}
         return sorted(reaches - reached), sorted(reached - reaches)
-    order = now.endpoints
-    changed = [e for e in order if old.signature(e) != new.signature(e)]
-    fresh = [
-        source
-        for source in order
-        if source in changed
-        or old.upstreams(source) != new.upstreams(source)
-        or not new.upstreams(source).isdisjoint(changed)
-    ]
+    if len(changed) * (len(order) - len(fresh)) > len(order) ** 2 // WHOLE_ROWS_PAST:
+        fresh, changed = list(order), []
     gained: list[tuple[str, str]] = []
     lost: list[tuple[str, str]] = []
-
-    def compare(source: str, target: str, before: bool, after: bool) -> None:
-        if after and not before:
-            gained.append((source, target))
-        elif before and not after:
-            lost.append((source, target))
-
-    rows_before = dict(old.rows(fresh)) if fresh else {}
-    for source, answers in new.rows(fresh) if fresh else ():
-        for (target, outcome), (_, previous) in zip(answers, rows_before[source], strict=True):
-            compare(source, target, previous.reachable, outcome.reachable)
+    if fresh:
+        for (source, answers), (_, previously) in zip(new.rows(fresh), old.rows(fresh), strict=True):
+            for (target, outcome), (_, previous) in zip(answers, previously, strict=True):
+                if outcome.reachable != previous.reachable:
+                    (gained if outcome.reachable else lost).append((source, target))
     chosen = set(fresh)
     for source in order:
         if source in chosen:
             continue
         for target in changed:
             if target != source:
-                compare(source, target, old.pair(source, target).reachable, new.pair(source, target).reachable)
+                reaches = new.pair(source, target).reachable
+                if reaches != old.pair(source, target).reachable:
+                    (gained if reaches else lost).append((source, target))
     return sorted(gained), sorted(lost)
 
 
