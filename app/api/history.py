@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
-from app.api.deps import EngineDep, IfMatch, LabId, prepare_simulation, tag
+from app.api.deps import EngineDep, IfMatch, LabId, get_simulation_cache, prepare_simulation, tag
 from app.api.labs import ERRORS, public
 from app.api.schemas import (
     CheckpointBody,
@@ -160,7 +160,9 @@ def diff(
 
 
 def _answer(request: Request, tasks: BackgroundTasks, response: Response, change: Change, lab: LabPublic) -> LabPublic:
-    prepare_simulation(request, tasks, change.lab, change.document)
+    restored = change.restored
+    if restored is None or not get_simulation_cache(request).reuse(change.lab, restored):
+        prepare_simulation(request, tasks, change.lab, change.document)
     tag(response, lab.version)
     return lab
 

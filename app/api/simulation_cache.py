@@ -206,6 +206,19 @@ class SimulationCache:
         future.set_result(text)
         self.budget.put(self._result_key(key), future, text_bytes(text))
 
+    def reuse(self, lab: LabRow, same_as: int) -> bool:
+        """Keeps for the lab's version the result already kept for version `same_as`, whose document it is
+        again (an undo, redo or revert): with the lab's clock set, the same document has the same result."""
+        key = self.key(lab)
+        if key is None:
+            return False
+        earlier = (lab.id, same_as, lab.created_at)
+        future: Future[str] | None = self.budget.get(self._result_key(earlier))
+        if future is None or not future.done() or future.exception() is not None:
+            return False
+        self.store(key, future.result())
+        return True
+
     def prepare(self, lab: LabRow, compute: Compute) -> Callable[[], None] | None:
         """Reserves the result for the lab's version now and returns the job that computes it, to run after
         the response."""

@@ -33,6 +33,7 @@ class Change(Generic[T]):
     lab: LabRow
     document: LabDocument
     summary: str
+    restored: int | None = None  # undo, redo, revert: the version whose document the lab took again
 
 
 def _matches(if_match: str, version: int) -> bool:
@@ -159,12 +160,18 @@ def _put_document(session: Session, lab: LabRow, doc: LabDocument) -> LabRow:
 
 
 def replace_lab(
-    session: Session, lab_id: int, doc: LabDocument, if_match: str | None, via: Via, summary: str | None = None
+    session: Session,
+    lab_id: int,
+    doc: LabDocument,
+    if_match: str | None,
+    via: Via,
+    summary: str | None = None,
+    restored: int | None = None,
 ) -> Change[None]:
-    """The whole lab becomes `doc`, as one new version."""
+    """The whole lab becomes `doc`, as one new version (`restored`: the earlier version `doc` is)."""
     lab = _put_document(session, claim_next_version(session, lab_id, if_match), doc)
     text = _record(session, lab, doc, via, summary)
-    return Change(None, lab, doc, text)
+    return Change(None, lab, doc, text, restored)
 
 
 def delete_lab(session: Session, lab_id: int, if_match: str | None) -> None:

@@ -18,7 +18,7 @@ def undo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     change = pending[-1]
     before = kept_document(get_version(session, lab_id, change - 1))
     summary = summaries(session, lab_id, [change]).get(change, f"version {change}")
-    return replace_lab(session, lab_id, stored_document(before), if_match, Via.UNDO, f"undo: {summary}")
+    return replace_lab(session, lab_id, stored_document(before), if_match, Via.UNDO, f"undo: {summary}", change - 1)
 
 
 def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
@@ -30,7 +30,7 @@ def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     change = pending[-1]
     after = kept_document(get_version(session, lab_id, change))
     summary = summaries(session, lab_id, [change]).get(change, f"version {change}")
-    return replace_lab(session, lab_id, stored_document(after), if_match, Via.REDO, f"redo: {summary}")
+    return replace_lab(session, lab_id, stored_document(after), if_match, Via.REDO, f"redo: {summary}", change)
 
 
 def revert(session: Session, lab_id: int, version: int, if_match: str | None) -> Change[None]:
@@ -39,7 +39,8 @@ def revert(session: Session, lab_id: int, version: int, if_match: str | None) ->
     if version == lab.version:
         raise Conflict(f"lab {lab_id} is at version {version} already")
     document = kept_document(get_version(session, lab_id, version))
-    return replace_lab(session, lab_id, stored_document(document), if_match, Via.REVERT, f"revert to version {version}")
+    summary = f"revert to version {version}"
+    return replace_lab(session, lab_id, stored_document(document), if_match, Via.REVERT, summary, version)
 
 
 def name_version(session: Session, lab_id: int, name: str) -> LabVersionRow:

@@ -6,9 +6,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.config import get_settings
+from app.engine.document import LabDocument
+from app.engine.simulate import Simulation
 from tests.api.conftest import import_example
 
 API = "/api/v1"
+NAT = "Shared networking (NAT)"
 
 
 def versions(client, lab_id: int) -> list[dict]:
@@ -274,3 +277,19 @@ def test_undo_restores_the_previous_document_and_redo_the_next(client, steps):  
         assert document(client, lab_id) == before
         assert client.post(f"{API}/labs/{lab_id}/redo").status_code == 200
         assert document(client, lab_id) == after
+
+
+def test_the_simulation_after_undo_redo_and_revert_is_the_restored_documents(client):  # [H] [RES]
+    lab_id = import_example(client, "01")["id"]
+    client.get(f"{API}/labs/{lab_id}/simulation")  # kept: an undo back to it may answer with it
+    off = adapter_of(client, lab_id, "xp-off")
+    client.patch(f"{API}/labs/{lab_id}/adapters/{off['id']}", json={"network_id": network(client, lab_id, NAT)["id"]})
+    client.get(f"{API}/labs/{lab_id}/simulation")
+    for step in ("undo", "redo", "undo"):
+        assert client.post(f"{API}/labs/{lab_id}/{step}").status_code == 200
+        served = client.get(f"{API}/labs/{lab_id}/simulation").text
+        fresh = Simulation(LabDocument.model_validate(document(client, lab_id))).result().to_json(indent=None)
+        assert served == fresh, step
+    client.post(f"{API}/labs/{lab_id}/revert", json={"version": 2})
+    fresh = Simulation(LabDocument.model_validate(document(client, lab_id))).result().to_json(indent=None)
+    assert client.get(f"{API}/labs/{lab_id}/simulation").text == fresh
