@@ -1,10 +1,12 @@
 """A lab's history over REST [H]: its versions, any version's document, the diff between two, undo, redo,
 revert and checkpoints."""
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlmodel import Session
 
 from app.api.deps import EngineDep, IfMatch, LabId, get_simulation_cache, prepare_simulation, tag
 from app.api.labs import ERRORS, public
@@ -159,7 +161,13 @@ def diff(
     )
 
 
-def _answer(request: Request, tasks: BackgroundTasks, response: Response, change: Change, lab: LabPublic) -> LabPublic:
+def _step(
+    request: Request, tasks: BackgroundTasks, response: Response, engine, make: Callable[[Session], Change]
+) -> LabPublic:
+    """Makes an undo, redo or revert; the next read gets the restored version's kept result when there is one."""
+    with write_session(engine) as session:
+        change = make(session)
+        lab = public(change.lab)
     restored = change.restored
     if restored is None or not get_simulation_cache(request).reuse(change.lab, restored):
         prepare_simulation(request, tasks, change.lab, change.document)
@@ -183,10 +191,7 @@ def undo(
     response: Response,
     if_match: IfMatch = None,
 ) -> LabPublic:
-    with write_session(engine) as session:
-        change = history.undo(session, lab_id, if_match)
-        lab = public(change.lab)
-    return _answer(request, tasks, response, change, lab)
+    return _step(request, tasks, response, engine, lambda session: history.undo(session, lab_id, if_match))
 
 
 @router.post(
@@ -205,10 +210,7 @@ def redo(
     response: Response,
     if_match: IfMatch = None,
 ) -> LabPublic:
-    with write_session(engine) as session:
-        change = history.redo(session, lab_id, if_match)
-        lab = public(change.lab)
-    return _answer(request, tasks, response, change, lab)
+    return _step(request, tasks, response, engine, lambda session: history.redo(session, lab_id, if_match))
 
 
 @router.post(
@@ -227,10 +229,9 @@ def revert(
     response: Response,
     if_match: IfMatch = None,
 ) -> LabPublic:
-    with write_session(engine) as session:
-        change = history.revert(session, lab_id, body.version, if_match)
-        lab = public(change.lab)
-    return _answer(request, tasks, response, change, lab)
+    return _step(
+        request, tasks, response, engine, lambda session: history.revert(session, lab_id, body.version, if_match)
+    )
 
 
 @router.post(

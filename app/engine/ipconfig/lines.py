@@ -105,3 +105,15 @@ def numbered_description(description: str, index: int) -> str:
 
 def node_type_text(node_type: NodeType) -> str:
     return str(node_type).capitalize()
+
+
+def global_block(out: FieldLines, guest: Guest) -> None:
+    """What both layouts print first, in the same order [IPC] [W7R-2]."""
+    out.heading("Windows IP Configuration")
+    out.put("Host Name", guest.host_name)
+    out.put("Primary Dns Suffix", "")
+    out.put("Node Type", node_type_text(guest.node_type))
+    out.put("IP Routing Enabled", "Yes" if guest.ip_routing else "No")
+    out.put("WINS Proxy Enabled", "No")
+    if suffixes := guest.search_suffixes:
+        out.put("DNS Suffix Search List", suffixes)

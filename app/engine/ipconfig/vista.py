@@ -14,7 +14,7 @@ from app.engine.ipconfig.lines import (
     FieldLines,
     Guest,
     english_date,
-    node_type_text,
+    global_block,
     numbered,
     numbered_description,
 )
@@ -38,14 +38,7 @@ FIRST_IFINDEX = 10
 def render_vista_and_later(guest: Guest, family: GuestFamily) -> str:
     out = FieldLines(INDENT, COLON_COLUMN)
     put = out.put
-    out.heading("Windows IP Configuration")
-    put("Host Name", guest.host_name)
-    put("Primary Dns Suffix", "")
-    put("Node Type", node_type_text(guest.node_type))
-    put("IP Routing Enabled", "Yes" if guest.ip_routing else "No")
-    put("WINS Proxy Enabled", "No")
-    if suffixes := guest.search_suffixes:
-        put("DNS Suffix Search List", suffixes)
+    global_block(out, guest)
 
     duid = client_duid(guest.adapters[0].mac, guest.clock)
     for adapter in guest.adapters:

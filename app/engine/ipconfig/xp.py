@@ -9,7 +9,7 @@ from app.engine.ipconfig.lines import (
     Layout,
     Locale,
     english_date,
-    node_type_text,
+    global_block,
     numbered,
     numbered_description,
 )
@@ -29,14 +29,7 @@ def format_date(moment: datetime, locale: Locale) -> str:
 def render_xp(guest: Guest, locale: Locale, layout: Layout) -> str:
     out = FieldLines(INDENT, COLON_COLUMN[layout])
     put = out.put
-    out.heading("Windows IP Configuration")
-    put("Host Name", guest.host_name)
-    put("Primary Dns Suffix", "")
-    put("Node Type", node_type_text(guest.node_type))
-    put("IP Routing Enabled", "Yes" if guest.ip_routing else "No")
-    put("WINS Proxy Enabled", "No")
-    if suffixes := guest.search_suffixes:
-        put("DNS Suffix Search List", suffixes)
+    global_block(out, guest)
 
     for adapter in guest.adapters:
         out.heading(f"Ethernet adapter {numbered(CONNECTION[locale], adapter.index)}:")
