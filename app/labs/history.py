@@ -11,7 +11,7 @@ from app.labs.versions import LabVersionRow, Via, get_version, kept_document, st
 
 def undo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     """The lab returns to the document before its last change (one that is not already undone)."""
-    get_lab(session, lab_id)
+    get_lab(session, lab_id, for_update=True)  # no other change may land between reading the stack and acting
     pending = stacks(session, lab_id).undo
     if not pending:
         raise Conflict(f"nothing to undo in lab {lab_id}: no change since it was created, or all are undone")
@@ -23,7 +23,7 @@ def undo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
 
 def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     """Re-applies what the last undo took back; any other change since then has emptied the redo stack."""
-    get_lab(session, lab_id)
+    get_lab(session, lab_id, for_update=True)
     pending = stacks(session, lab_id).redo
     if not pending:
         raise Conflict(f"nothing to redo in lab {lab_id}: no undo since its last change")
@@ -35,7 +35,7 @@ def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
 
 def revert(session: Session, lab_id: int, version: int, if_match: str | None) -> Change[None]:
     """The lab takes an earlier version's document, as a new version."""
-    lab = get_lab(session, lab_id)
+    lab = get_lab(session, lab_id, for_update=True)
     if version == lab.version:
         raise Conflict(f"lab {lab_id} is at version {version} already")
     document = kept_document(get_version(session, lab_id, version))
