@@ -23,6 +23,12 @@
     htmx.ajax("GET", table.dataset.pairUrl + "?" + query.toString(), { target: "#pair", swap: "innerHTML" });
   });
 
+  // Back never shows a stale lab (SPEC §13): a page the browser restores from its back-forward cache is fetched
+  // again (pages are sent with Cache-Control: no-store, so its HTTP cache has none to show).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && workspace()) window.location.reload();
+  });
+
   // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — unless a text field has the focus (it keeps its own undo).
   function typing(element) {
     if (!element) return false;

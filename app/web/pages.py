@@ -42,7 +42,9 @@ router = APIRouter(include_in_schema=False)
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     context["offline"] = request.app.state.settings.offline
     context.setdefault("form", None)
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    # A lab page is the lab as it was when sent: never kept, so Back asks again and shows it as it is now.
+    headers = {"Cache-Control": "no-store"}
+    return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
 
 
 def _examples() -> list[tuple[str, str]]:

@@ -239,3 +239,11 @@ def test_topology_picture(page: Page):
         page.click("text=Topology (SVG)")
     svg = Path(download.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "hv1/app1#1  172.16.0.10/24  (static)" in svg and "PRIVATE Cluster" in svg
+
+
+def test_designer_pages_are_never_kept_by_the_browser(page: Page):  # SPEC §13: Back never shows a stale lab
+    open_example(page, "01-seed-virtual-pc.yaml")
+    assert page.request.get(page.url).headers["cache-control"] == "no-store"
+    assert page.request.get("/").headers["cache-control"] == "no-store"
+    fragment = page.request.get(page.url + "/history")
+    assert fragment.ok and fragment.headers["cache-control"] == "no-store"
