@@ -308,7 +308,7 @@ class CheckpointBody(Body):
 
 class DocumentChangePublic(BaseModel):
     path: str = Field(description="JSON Pointer over names, e.g. /hosts/host1/vms/xp-off/adapters/1/network")
-    op: str = Field(description="added, removed, changed, or renamed (before and after are then the names)")
+    op: str = Field(description="added, removed or changed (a renamed part: its `…/name` changed)")
     before: Any
     after: Any
 

@@ -18,7 +18,7 @@ SHOWN_PHRASES = 2
 SHOWN_VALUE_LENGTH = 60
 WHOLE_ROWS_PAST = 20  # compare whole rows when the single pairs to ask exceed 1/20 of all pairs
 
-Op = Literal["added", "removed", "changed", "renamed"]
+Op = Literal["added", "removed", "changed"]  # SPEC §11
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +81,10 @@ def _compare_named(path: tuple[str, ...], before: list[dict], after: list[dict],
     new = {item["name"]: item for item in after}
     gone = [name for name in old if name not in new]
     came = [name for name in new if name not in old]
-    for name in list(gone):  # a part that differs only by its name was renamed
+    for name in list(gone):  # a part that differs only by its name was renamed: its name changed
         twin = next((n for n in came if {**new[n], "name": name} == old[name]), None)
         if twin is not None:
-            out.append(DocumentChange((*path, name), "renamed", name, twin))
+            out.append(DocumentChange((*path, name, "name"), "changed", name, twin))
             gone.remove(name)
             came.remove(twin)
     for name in gone:
@@ -112,6 +112,8 @@ def summarize(changes: list[DocumentChange]) -> str:
 
 def _phrase(change: DocumentChange) -> str | None:
     path, op = change.path, change.op
+    if len(path) >= 3 and path[-1] == "name" and path[-3] in NAMED_LISTS:
+        return f"renamed {SINGULAR[path[-3]]} {change.before} → {change.after}"
     if len(path) >= 2 and path[-2] in NAMED_LISTS:
         return _part_phrase(path, op, change)
     if "adapters" in path:
@@ -129,8 +131,6 @@ def _phrase(change: DocumentChange) -> str | None:
 def _part_phrase(path: tuple[str, ...], op: Op, change: DocumentChange) -> str:
     kind, name = SINGULAR[path[-2]], path[-1]
     parent = path[-3] if len(path) >= 3 else None  # the host a network or VM belongs to
-    if op == "renamed":
-        return f"renamed {kind} {change.before} → {change.after}"
     if op == "added":
         return f"added {kind} {name}" + (f" on {parent}" if parent else "")
     if op == "removed":

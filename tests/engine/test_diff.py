@@ -38,7 +38,14 @@ def test_pointer_escapes_slash_and_tilde():  # RFC 6901
 
 def test_a_part_that_only_changed_its_name_is_a_rename():
     before, after = changed(lambda d: d["hosts"][0]["vms"][1].update(name="xp-nat2"))
-    assert [(c.op, c.before, c.after) for c in document_changes(before, after)] == [("renamed", "xp-nat", "xp-nat2")]
+    (change,) = document_changes(before, after)
+    assert (change.pointer, change.op, change.before, change.after) == (
+        "/hosts/host1/vms/xp-nat/name",
+        "changed",
+        "xp-nat",
+        "xp-nat2",
+    )
+    assert summarize([change]) == "renamed VM xp-nat → xp-nat2"
 
 
 def test_moving_a_vm_in_the_list_is_no_change():
