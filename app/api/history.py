@@ -5,11 +5,10 @@ from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
-from fastapi.responses import PlainTextResponse
 from sqlmodel import Session
 
 from app.api.deps import EngineDep, IfMatch, LabId, get_simulation_cache, prepare_simulation, tag
-from app.api.labs import ERRORS, public
+from app.api.labs import ERRORS, document_response, public
 from app.api.schemas import (
     CheckpointBody,
     DiffPublic,
@@ -21,7 +20,6 @@ from app.api.schemas import (
 from app.db.labs import get_lab
 from app.db.session import read_session, write_session
 from app.engine.diff import diff_labs
-from app.engine.loading import lab_to_json, lab_to_yaml
 from app.engine.simulate import Simulation
 from app.labs import history
 from app.labs.changes import Change, stored_document
@@ -122,9 +120,7 @@ def version_document(
     with read_session(engine) as session:
         get_lab(session, lab_id)
         document = stored_document(kept_document(get_version(session, lab_id, version)))
-    if format == "yaml":
-        return PlainTextResponse(lab_to_yaml(document), media_type="application/yaml")
-    return Response(lab_to_json(document), media_type="application/json")
+    return document_response(document, format)
 
 
 @router.get(

@@ -41,6 +41,13 @@ def public(lab: LabRow) -> LabPublic:
     return LabPublic.model_validate(lab, from_attributes=True)
 
 
+def document_response(doc: LabDocument, format: Literal["json", "yaml"]) -> Response:
+    """A lab document as the export routes answer it: JSON, or YAML when asked."""
+    if format == "yaml":
+        return PlainTextResponse(lab_to_yaml(doc), media_type="application/yaml")
+    return Response(lab_to_json(doc), media_type="application/json")
+
+
 @router.get("", summary="List labs", response_model=list[LabPublic])
 def list_labs(engine: EngineDep) -> list[LabPublic]:
     with read_session(engine) as session:
@@ -127,10 +134,7 @@ def export_document(
         lab = get_lab(session, lab_id)
         doc = document_from_rows(load_rows(session, lab))
         version = lab.version
-    if format == "yaml":
-        response: Response = PlainTextResponse(lab_to_yaml(doc), media_type="application/yaml")
-    else:
-        response = Response(lab_to_json(doc), media_type="application/json")
+    response = document_response(doc, format)
     tag(response, version)
     response.headers["Content-Disposition"] = f'inline; filename="lab-{lab_id}.{format}"'
     return response

@@ -6,7 +6,7 @@ from sqlmodel import Session
 from app.db.labs import get_lab
 from app.errors import Conflict
 from app.labs.changes import Change, replace_lab, stored_document
-from app.labs.versions import LabVersionRow, Via, get_version, kept_document, stacks, summaries
+from app.labs.versions import LabVersionRow, Via, get_version, kept_document, stacks
 
 
 def undo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
@@ -15,10 +15,7 @@ def undo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     pending = stacks(session, lab_id).undo
     if not pending:
         raise Conflict(f"nothing to undo in lab {lab_id}: no change since it was created, or all are undone")
-    change = pending[-1]
-    before = kept_document(get_version(session, lab_id, change - 1))
-    summary = summaries(session, lab_id, [change]).get(change, f"version {change}")
-    return replace_lab(session, lab_id, stored_document(before), if_match, Via.UNDO, f"undo: {summary}", change - 1)
+    return _again(session, lab_id, if_match, Via.UNDO, pending[-1], pending[-1] - 1)
 
 
 def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
@@ -27,10 +24,14 @@ def redo(session: Session, lab_id: int, if_match: str | None) -> Change[None]:
     pending = stacks(session, lab_id).redo
     if not pending:
         raise Conflict(f"nothing to redo in lab {lab_id}: no undo since its last change")
-    change = pending[-1]
-    after = kept_document(get_version(session, lab_id, change))
-    summary = summaries(session, lab_id, [change]).get(change, f"version {change}")
-    return replace_lab(session, lab_id, stored_document(after), if_match, Via.REDO, f"redo: {summary}", change)
+    return _again(session, lab_id, if_match, Via.REDO, pending[-1], pending[-1])
+
+
+def _again(session: Session, lab_id: int, if_match: str | None, via: Via, change: int, target: int) -> Change[None]:
+    """The lab takes version `target`'s document again, undoing or redoing version `change`."""
+    summary = f"{via}: {get_version(session, lab_id, change).summary}"
+    document = stored_document(kept_document(get_version(session, lab_id, target)))
+    return replace_lab(session, lab_id, document, if_match, via, summary, target)
 
 
 def revert(session: Session, lab_id: int, version: int, if_match: str | None) -> Change[None]:
