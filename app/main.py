@@ -14,6 +14,7 @@ from app.config import Settings, get_settings
 from app.db.session import make_engine
 from app.engine.document import LabDocument
 from app.limits import BodySizeLimit
+from app.web import canvas_routes
 from app.web import history as web_history
 from app.web import pages
 from app.web.security import CrossSiteGuard, SecurityHeaders, docs_csp
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(web_history.router)
+    app.include_router(canvas_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -1,26 +1,799 @@
-// Drag glue: an adapter chip (or a VM card, meaning its first adapter) dropped on a network zone is
-// attached there through the same change the API makes. Everything else is htmx.
+// The editor's own script: the diagram (pan, zoom, fit, find; dragging adapters, VMs and hosts with Pointer
+// Events, so mouse, pen and touch alike; the keyboard's network list), the queue that sends changes one after
+// another — each with the version the previous one produced — and the patches that answer them (only the
+// parts of the page that changed, see app/web/patches.py). Requests themselves are htmx's or fetch's.
 (function () {
   "use strict";
-  const MIME = "application/x-vnetlab-adapter";
+  const LAYERS = ["hosts", "lans", "buses", "links", "nodes", "legend"];
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const DRAG_THRESHOLD = 5; // px: less is a click
+  const state = { selected: null, view: null, drag: null, pointers: new Map(), pinch: null };
 
   function workspace() {
     return document.getElementById("workspace");
   }
+  function diagram() {
+    return document.getElementById("diagram");
+  }
+  function labUrl(path) {
+    return "/labs/" + workspace().dataset.lab + path;
+  }
 
-  // A form that asks first (data-confirm): no inline onsubmit handlers, which the Content-Security-Policy forbids.
-  document.addEventListener("submit", function (event) {
-    const form = event.target.closest && event.target.closest("form[data-confirm]");
-    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  // ---- The change queue: one change at a time, each sent with the version the page shows by then. ----
+  let queue = Promise.resolve();
+  let pending = 0;
+
+  function setBusy(busy) {
+    const ws = workspace();
+    const status = document.getElementById("busy");
+    if (!ws || !status) return;
+    ws.setAttribute("aria-busy", busy ? "true" : "false");
+    ws.classList.toggle("busy", busy);
+    status.textContent = busy ? (pending > 1 ? "Saving " + pending + " changes…" : "Saving…") : "";
+  }
+
+  function enqueue(job) {
+    pending += 1;
+    setBusy(true);
+    queue = queue
+      .then(job)
+      .catch(function (error) {
+        showProblem("Not saved: " + error.message + ". Reload the page to see the lab as it is.");
+      })
+      .finally(function () {
+        pending -= 1;
+        setBusy(pending > 0);
+      });
+    return queue;
+  }
+
+  function baseHeaders() {
+    return { "X-Vnetlab-Base": workspace().dataset.version, "HX-Request": "true" };
+  }
+
+  function send(method, path, values) {
+    return enqueue(function () {
+      const body = new URLSearchParams(Object.assign({}, values || {}, { version: workspace().dataset.version }));
+      return fetch(labUrl(path), { method: method, headers: baseHeaders(), body: method === "GET" ? null : body })
+        .then(function (response) {
+          if (!response.ok) throw new Error("the server answered " + response.status);
+          return response.text();
+        })
+        .then(function (text) {
+          applyPatch(text, true);
+        });
+    });
+  }
+
+  function showProblem(message) {
+    const header = document.getElementById("lab-header");
+    if (!header) return;
+    let flash = header.querySelector(".flash.script");
+    if (!flash) {
+      flash = document.createElement("div");
+      flash.className = "flash error script";
+      flash.setAttribute("role", "alert");
+      header.insertBefore(flash, header.querySelector(".toolbar"));
+    }
+    flash.textContent = message;
+  }
+
+  // ---- Patches: replace the parts that changed, keep focus, view and selection. ----
+  function focusKey() {
+    const active = document.activeElement;
+    if (!active || active === document.body) return null;
+    if (active.dataset && active.dataset.adapter) return '[data-adapter="' + CSS.escape(active.dataset.adapter) + '"]';
+    if (active.dataset && active.dataset.action) return '[data-action="' + CSS.escape(active.dataset.action) + '"]';
+    if (active.id) return "#" + CSS.escape(active.id);
+    if (active.dataset && active.dataset.from) {
+      return '[data-from="' + CSS.escape(active.dataset.from) + '"][data-to="' + CSS.escape(active.dataset.to) + '"]';
+    }
+    return null;
+  }
+
+  function applyPatch(text, afterChange) {
+    const parsed = new DOMParser().parseFromString(text, "text/html");
+    const root = parsed.querySelector("[data-patch]");
+    const ws = workspace();
+    if (!root || !ws) return false;
+    const key = focusKey();
+    const hadFocus = document.activeElement;
+    if (root.dataset.full === "true") {
+      LAYERS.forEach(function (layer) {
+        const element = document.getElementById("layer-" + layer);
+        if (element) element.replaceChildren();
+      });
+    }
+    root.dataset.removed.split(" ").forEach(function (id) {
+      const gone = id && document.getElementById(id);
+      if (gone) gone.remove();
+    });
+    const svgParts = root.querySelector("svg[data-svg-parts]");
+    Array.from(svgParts ? svgParts.children : []).forEach(function (part) {
+      const fresh = document.importNode(part, true);
+      const old = document.getElementById(part.id);
+      if (old) old.replaceWith(fresh);
+      else {
+        const layer = document.getElementById("layer-" + part.dataset.layer);
+        if (layer) layer.appendChild(fresh);
+      }
+    });
+    if (svgParts) svgParts.remove();
+    let panelCame = false;
+    Array.from(root.children).forEach(function (part) {
+      const old = part.id && document.getElementById(part.id);
+      if (!old) return;
+      const fresh = document.importNode(part, true);
+      old.replaceWith(fresh);
+      if (part.id === "panel") panelCame = true;
+      htmx.process(fresh);
+    });
+    ws.dataset.version = root.dataset.version;
+    updateBounds(false);
+    if (panelCame) panelOpened();
+    else if (afterChange) refreshAfterChange();
+    markSelection();
+    if (key && (!hadFocus || !hadFocus.isConnected || document.activeElement === document.body)) {
+      const again = document.querySelector(key);
+      if (again) again.focus({ preventScroll: true });
+    }
+    return true;
+  }
+
+  function refreshAfterChange() {
+    const panel = document.getElementById("panel");
+    if (panel && !panel.hidden && panel.dataset.refresh) {
+      htmx.ajax("GET", panel.dataset.refresh, { swap: "none", headers: baseHeaders() });
+    }
+    const history = document.getElementById("history");
+    if (history && history.open) {
+      htmx.ajax("GET", labUrl("/history"), { target: "#history-list", swap: "innerHTML" });
+    }
+    rovingCells();
+  }
+
+  // htmx: every request says which version the page shows; changes wait their turn in the queue.
+  const waiting = new Map();
+  document.addEventListener("htmx:configRequest", function (event) {
+    const ws = workspace();
+    if (!ws) return;
+    event.detail.headers["X-Vnetlab-Base"] = ws.dataset.version;
+    if (event.detail.elt.closest("[data-change]")) event.detail.parameters.version = ws.dataset.version;
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    const element = event.detail.elt;
+    if (!element.closest || !element.closest("[data-change]") || !workspace()) return;
+    event.preventDefault();
+    if (event.detail.question && !window.confirm(event.detail.question)) return;
+    enqueue(function () {
+      return new Promise(function (resolve) {
+        waiting.set(element, resolve);
+        event.detail.issueRequest(true);
+      });
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const xhr = event.detail.xhr;
+    const text = xhr && typeof xhr.responseText === "string" ? xhr.responseText : "";
+    const element = event.detail.elt;
+    const change = element && element.closest && element.closest("[data-change]");
+    if (text.startsWith("<div data-patch")) applyPatch(text, Boolean(change));
+    else if (change && !event.detail.successful) showProblem("Not saved: the server answered " + xhr.status + ".");
+    const resolve = waiting.get(element);
+    if (resolve) {
+      waiting.delete(element);
+      resolve();
+    }
   });
 
-  // A matrix cell: show the way, or why not (one listener for every cell of the table).
+  // A panel came: its first field or its heading gets the focus; a VM panel selects its VM.
+  function panelOpened() {
+    const panel = document.getElementById("panel");
+    if (!panel || panel.hidden) return;
+    document.body.classList.add("panel-open");
+    if (panel.dataset.selected) state.selected = panel.dataset.selected;
+    const first = panel.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select, textarea");
+    const target = first || panel.querySelector(".close");
+    if (target && !panel.contains(document.activeElement)) target.focus({ preventScroll: true });
+  }
+
+  function closePanel() {
+    const panel = document.getElementById("panel");
+    if (panel) {
+      panel.hidden = true;
+      panel.replaceChildren();
+      delete panel.dataset.refresh;
+      delete panel.dataset.selected;
+    }
+    document.body.classList.remove("panel-open");
+    clearSelection();
+  }
+
+  // ---- Selection: what the selected VM can open a connection to (data-reach on every other node). ----
+  function clearSelection() {
+    state.selected = null;
+    markSelection();
+  }
+
+  function markSelection() {
+    const list = document.querySelector("#reach-list ul.reach");
+    const from = list && list.dataset.reachFrom === state.selected ? list : null;
+    const answers = new Map();
+    if (from) {
+      from.querySelectorAll("li[data-to]").forEach(function (item) {
+        answers.set(item.dataset.to, item);
+      });
+    }
+    document.querySelectorAll("#diagram [data-node]").forEach(function (node) {
+      const item = answers.get(node.dataset.node);
+      const mark = node.querySelector(".reach-mark");
+      node.classList.toggle("selected", state.selected !== null && node.dataset.node === state.selected);
+      if (!item) {
+        node.removeAttribute("data-reach");
+        node.removeAttribute("aria-description");
+        if (mark) mark.textContent = "";
+        return;
+      }
+      const yes = item.dataset.reach === "yes";
+      node.dataset.reach = yes ? "yes" : "no";
+      const reason = item.dataset.reason;
+      const description = yes
+        ? state.selected + " can reach it"
+        : state.selected + " cannot reach it: " + reason;
+      node.setAttribute("aria-description", description);
+      if (mark) {
+        mark.textContent = yes ? "✓ reachable" : "✗ " + shortReason(item);
+        let title = mark.querySelector("title");
+        if (!title) {
+          title = document.createElementNS(SVG_NS, "title");
+          mark.appendChild(title);
+        }
+        title.textContent = description;
+      }
+    });
+  }
+
+  function shortReason(item) {
+    const code = item.querySelector("[data-reason-code]");
+    return code ? code.dataset.reasonCode : "not reachable";
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "reach-list") markSelection();
+    if (event.detail.target && event.detail.target.id === "matrix-detail") rovingCells();
+    if (event.detail.target && event.detail.target.id === "history-diff") markChangedAdapters(event.detail.target);
+  });
+
+  function markChangedAdapters(target) {
+    const diff = target.querySelector("[data-changed-adapters]");
+    const changed = new Set(diff ? diff.dataset.changedAdapters.split("\n").filter(Boolean) : []);
+    document.querySelectorAll("[data-adapter]").forEach(function (adapter) {
+      adapter.classList.toggle("changed", changed.has(adapter.dataset.adapter));
+    });
+  }
+
+  // ---- The view: pan, zoom, fit and find. ----
+  function bounds() {
+    const template = document.getElementById("diagram-bounds");
+    const source = template ? template.dataset.bounds : diagram().dataset.bounds;
+    const numbers = source.split(" ").map(Number);
+    return { x: numbers[0], y: numbers[1], w: numbers[2], h: numbers[3] };
+  }
+
+  function setView(view) {
+    state.view = view;
+    diagram().setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
+  }
+
+  function fit() {
+    setView(bounds());
+  }
+
+  function updateBounds(initial) {
+    if (!diagram()) return;
+    if (initial || !state.view) fit();
+  }
+
+  function toDiagram(clientX, clientY) {
+    const matrix = diagram().getScreenCTM();
+    if (!matrix) return { x: 0, y: 0 };
+    const point = new DOMPoint(clientX, clientY).matrixTransform(matrix.inverse());
+    return { x: point.x, y: point.y };
+  }
+
+  function zoomAt(factor, clientX, clientY) {
+    const view = state.view || bounds();
+    const whole = bounds();
+    const width = Math.min(Math.max(view.w * factor, 120), Math.max(whole.w, whole.h) * 3);
+    const actual = width / view.w;
+    const point = toDiagram(clientX, clientY);
+    setView({
+      x: point.x - (point.x - view.x) * actual,
+      y: point.y - (point.y - view.y) * actual,
+      w: view.w * actual,
+      h: view.h * actual,
+    });
+  }
+
+  function zoomCentre(factor) {
+    const box = diagram().getBoundingClientRect();
+    zoomAt(factor, box.left + box.width / 2, box.top + box.height / 2);
+  }
+
+  function centreOn(element) {
+    const box = element.getBBox();
+    const view = state.view || bounds();
+    const width = Math.min(view.w, 1400);
+    const height = (view.h * width) / view.w;
+    setView({ x: box.x + box.width / 2 - width / 2, y: box.y + box.height / 2 - height / 2, w: width, h: height });
+  }
+
+  function findVm(query) {
+    const wanted = query.trim().toLowerCase();
+    if (!wanted) return;
+    const nodes = Array.from(document.querySelectorAll("#layer-nodes [data-node]"));
+    const node =
+      nodes.find(function (n) {
+        return n.dataset.node.slice(3).toLowerCase() === wanted;
+      }) ||
+      nodes.find(function (n) {
+        return n.dataset.node.toLowerCase().includes(wanted);
+      });
+    const input = document.querySelector("[data-find-vm]");
+    if (!node) {
+      if (input) input.setCustomValidity("No VM named like that");
+      if (input) input.reportValidity();
+      return;
+    }
+    if (input) input.setCustomValidity("");
+    centreOn(node);
+    node.focus({ preventScroll: true });
+    openNode(node);
+  }
+
   document.addEventListener("click", function (event) {
-    const cell = event.target.closest && event.target.closest("td[data-from][data-to]");
-    const table = cell && cell.closest("table[data-pair-url]");
+    const zoom = event.target.closest && event.target.closest("[data-zoom]");
+    if (zoom) {
+      if (zoom.dataset.zoom === "fit") fit();
+      else zoomCentre(zoom.dataset.zoom === "in" ? 0.8 : 1.25);
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-close-panel]")) {
+      closePanel();
+      return;
+    }
+    const undo = event.target.closest && event.target.closest("[data-action-send]");
+    if (undo) {
+      send("POST", "/" + undo.dataset.actionSend);
+      return;
+    }
+    const cell = event.target.closest && event.target.closest("[data-from][data-to]");
+    if (cell && cell.closest("#matrix-section")) {
+      const query = new URLSearchParams({ from: cell.dataset.from, to: cell.dataset.to });
+      htmx.ajax("GET", labUrl("/pair?" + query.toString()), { target: "#pair", swap: "innerHTML" });
+      return;
+    }
+    const group = event.target.closest && event.target.closest("[data-group-from]");
+    if (group) {
+      const query = new URLSearchParams({ from: group.dataset.groupFrom, to: group.dataset.groupTo });
+      htmx.ajax("GET", labUrl("/matrix?" + query.toString()), { target: "#matrix-detail", swap: "innerHTML" });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.target.matches && event.target.matches("[data-find-vm]") && event.key === "Enter") {
+      event.preventDefault();
+      findVm(event.target.value);
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-find-vm]")) findVm(event.target.value);
+  });
+
+  // ---- What a click (or Enter) on a part of the diagram does. ----
+  function openNode(node) {
+    const part = node.dataset.part;
+    const id = node.dataset.partId;
+    if (part === "vm") {
+      state.selected = node.dataset.node;
+      markSelection();
+      htmx.ajax("GET", labUrl("/panel/vm/" + id), { swap: "none", headers: baseHeaders() });
+    } else if (part === "host" || part === "network" || part === "lan") {
+      htmx.ajax("GET", labUrl("/forms/" + part + "/" + id), { swap: "none", headers: baseHeaders() });
+    }
+  }
+
+  // ---- Dragging: an adapter onto a network, a VM or a host to a new place, the background to pan. ----
+  function dropTargetAt(clientX, clientY) {
+    const hit = document.elementFromPoint(clientX, clientY);
+    const network = hit && hit.closest && hit.closest("[data-network]");
+    if (!network || network.matches("[data-link], [role=option]")) return null;
+    return network;
+  }
+
+  function startDrag(event) {
+    const target = event.target;
+    const end = target.closest("[data-adapter-end]");
+    const adapter = end ? end.closest("[data-link]").querySelector("[data-adapter]") : target.closest("[data-adapter]");
+    const node = target.closest("#layer-nodes [data-node]");
+    const host = target.closest("#layer-hosts [data-part=host]");
+    const part = target.closest("[data-part]");
+    const start = toDiagram(event.clientX, event.clientY);
+    const drag = { id: event.pointerId, x: event.clientX, y: event.clientY, start: start, moved: false };
+    if (adapter) {
+      drag.kind = "adapter";
+      drag.element = adapter;
+      drag.link = adapter.closest("[data-link]");
+    } else if (node) {
+      drag.kind = "vm";
+      drag.element = node;
+    } else if (host) {
+      drag.kind = "host";
+      drag.element = host;
+    } else {
+      drag.kind = "pan";
+      drag.element = part;
+      drag.view = Object.assign({}, state.view || bounds());
+    }
+    return drag;
+  }
+
+  function moveDrag(drag, event) {
+    const dx = event.clientX - drag.x;
+    const dy = event.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
+    const now = toDiagram(event.clientX, event.clientY);
+    const delta = { x: now.x - drag.start.x, y: now.y - drag.start.y };
+    if (!drag.moved) beginDrag(drag);
+    drag.moved = true;
+    drag.delta = delta;
+    if (drag.kind === "pan") {
+      const scale = drag.view.w / diagram().getBoundingClientRect().width;
+      setView({ x: drag.view.x - dx * scale, y: drag.view.y - dy * scale, w: drag.view.w, h: drag.view.h });
+    } else if (drag.kind === "adapter") {
+      const wire = drag.link.querySelector("line.wire");
+      drag.ghost.setAttribute("x2", now.x);
+      drag.ghost.setAttribute("y2", now.y);
+      drag.ghost.setAttribute("x1", wire.getAttribute("x1"));
+      drag.ghost.setAttribute("y1", wire.getAttribute("y1"));
+      const over = dropTargetAt(event.clientX, event.clientY);
+      if (over !== drag.over) {
+        if (drag.over) drag.over.classList.remove("drop-target");
+        if (over) over.classList.add("drop-target");
+        drag.over = over;
+      }
+    } else {
+      drag.moving.forEach(function (element) {
+        element.setAttribute("transform", "translate(" + delta.x + " " + delta.y + ")");
+      });
+    }
+  }
+
+  function beginDrag(drag) {
+    diagram().classList.add("dragging-" + drag.kind);
+    if (drag.kind === "adapter") {
+      drag.link.classList.add("dragging");
+      drag.ghost = document.createElementNS(SVG_NS, "line");
+      drag.ghost.setAttribute("class", "ghost");
+      document.getElementById("layer-links").appendChild(drag.ghost);
+    } else if (drag.kind === "vm") {
+      const id = drag.element.dataset.partId;
+      drag.moving = [drag.element];
+      document.querySelectorAll('#layer-links [data-vm-id="' + id + '"]').forEach(function (link) {
+        link.classList.add("fading");
+      });
+    } else if (drag.kind === "host") {
+      drag.moving = Array.from(document.querySelectorAll('#diagram [data-host-id="' + drag.element.dataset.partId + '"]'));
+    }
+  }
+
+  function endDrag(drag, event, cancelled) {
+    diagram().classList.remove("dragging-" + drag.kind);
+    if (drag.ghost) drag.ghost.remove();
+    if (drag.link) drag.link.classList.remove("dragging");
+    if (drag.over) drag.over.classList.remove("drop-target");
+    document.querySelectorAll("#layer-links .fading").forEach(function (link) {
+      link.classList.remove("fading");
+    });
+    if (cancelled) {
+      (drag.moving || []).forEach(function (element) {
+        element.removeAttribute("transform");
+      });
+      return;
+    }
+    if (!drag.moved) {
+      if (drag.kind === "adapter") openChoices(drag.element);
+      else if (drag.kind === "vm" || drag.kind === "host") openNode(drag.element);
+      else if (drag.element && drag.element.dataset.part) openNode(drag.element);
+      return;
+    }
+    if (drag.kind === "adapter") {
+      const over = dropTargetAt(event.clientX, event.clientY);
+      if (over && over.dataset.networkId !== undefined) attach(drag.element, over.dataset.networkId);
+    } else if (drag.kind === "vm" || drag.kind === "host") {
+      const element = drag.element;
+      const x = Number(element.dataset.originX) + drag.delta.x;
+      const y = Number(element.dataset.originY) + drag.delta.y;
+      send("POST", "/move", {
+        kind: drag.kind,
+        part_id: element.dataset.partId,
+        x: x.toFixed(1),
+        y: y.toFixed(1),
+      });
+    }
+  }
+
+  function attach(adapter, networkId) {
+    send("POST", "/attach", { adapter_id: adapter.dataset.adapterId, network_id: networkId || "" });
+  }
+
+  function pinchDistance() {
+    const points = Array.from(state.pointers.values());
+    return {
+      d: Math.hypot(points[0].x - points[1].x, points[0].y - points[1].y),
+      x: (points[0].x + points[1].x) / 2,
+      y: (points[0].y + points[1].y) / 2,
+    };
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    const svg = diagram();
+    if (!svg || !svg.contains(event.target) || event.button > 0) return;
+    state.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (state.pointers.size === 2) {
+      if (state.drag) endDrag(state.drag, event, true);
+      state.drag = null;
+      state.pinch = pinchDistance();
+      return;
+    }
+    state.drag = startDrag(event);
+    svg.setPointerCapture(event.pointerId);
+    if (state.drag.kind !== "pan") event.preventDefault();
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    if (state.pointers.has(event.pointerId)) state.pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    if (state.pinch && state.pointers.size === 2) {
+      const now = pinchDistance();
+      if (now.d > 0 && state.pinch.d > 0) zoomAt(state.pinch.d / now.d, now.x, now.y);
+      state.pinch = now;
+      return;
+    }
+    if (state.drag && state.drag.id === event.pointerId) moveDrag(state.drag, event);
+  });
+
+  function pointerDone(event, cancelled) {
+    state.pointers.delete(event.pointerId);
+    if (state.pointers.size < 2) state.pinch = null;
+    if (state.drag && state.drag.id === event.pointerId) {
+      const drag = state.drag;
+      state.drag = null;
+      endDrag(drag, event, cancelled);
+    }
+  }
+  document.addEventListener("pointerup", function (event) {
+    pointerDone(event, false);
+  });
+  document.addEventListener("pointercancel", function (event) {
+    pointerDone(event, true);
+  });
+
+  document.addEventListener(
+    "wheel",
+    function (event) {
+      const svg = diagram();
+      if (!svg || !svg.contains(event.target)) return;
+      event.preventDefault();
+      zoomAt(Math.exp(event.deltaY * 0.0015), event.clientX, event.clientY);
+    },
+    { passive: false }
+  );
+
+  // ---- The keyboard: Enter on an adapter lists the networks it may join; Enter on a node opens it. ----
+  function openChoices(adapter) {
+    const list = document.getElementById("network-choices");
+    const link = adapter.closest("[data-link]");
+    const hostId = link.dataset.hostId;
+    const current = link.dataset.network;
+    list.replaceChildren();
+    list.dataset.adapter = adapter.dataset.adapter;
+    const choices = Array.from(document.querySelectorAll('#layer-buses [data-network][data-host-id="' + hostId + '"]'));
+    const options = choices.map(function (bus) {
+      return { network: bus.dataset.network, id: bus.dataset.networkId, label: bus.querySelector("text").textContent };
+    });
+    options.push({ network: "", id: "", label: "not connected" });
+    options.forEach(function (choice, index) {
+      const option = document.createElement("li");
+      option.setAttribute("role", "option");
+      option.id = "choice-" + index;
+      option.tabIndex = -1;
+      option.dataset.network = choice.network;
+      option.dataset.networkId = choice.id;
+      option.textContent = choice.label;
+      option.setAttribute("aria-selected", choice.network === current ? "true" : "false");
+      list.appendChild(option);
+    });
+    list.setAttribute("aria-label", "Networks for " + adapter.dataset.adapter);
+    const area = document.getElementById("canvas-area").getBoundingClientRect();
+    const box = adapter.getBoundingClientRect();
+    list.style.left = Math.max(0, Math.min(box.left - area.left, area.width - 260)) + "px";
+    list.style.top = Math.max(0, box.bottom - area.top + 4) + "px";
+    list.hidden = false;
+    const selected = list.querySelector('[aria-selected="true"]') || list.firstElementChild;
+    selected.focus();
+  }
+
+  function closeChoices(refocus) {
+    const list = document.getElementById("network-choices");
+    if (!list || list.hidden) return false;
+    const hook = list.dataset.adapter;
+    list.hidden = true;
+    list.replaceChildren();
+    if (refocus && hook) {
+      const adapter = document.querySelector('[data-adapter="' + CSS.escape(hook) + '"]');
+      if (adapter) adapter.focus({ preventScroll: true });
+    }
+    return true;
+  }
+
+  function choicesKey(event) {
+    const list = document.getElementById("network-choices");
+    const options = Array.from(list.querySelectorAll("[role=option]"));
+    const index = options.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = options[(index + (event.key === "ArrowDown" ? 1 : options.length - 1)) % options.length];
+      options.forEach(function (option) {
+        option.setAttribute("aria-selected", option === next ? "true" : "false");
+      });
+      next.focus();
+    } else if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      options[event.key === "Home" ? 0 : options.length - 1].focus();
+    } else if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      const choice = options[index];
+      const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.adapter) + '"]');
+      closeChoices(true);
+      if (choice && adapter) attach(adapter, choice.dataset.networkId);
+    } else if (event.key === "Escape" || event.key === "Tab") {
+      event.preventDefault();
+      closeChoices(true);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const option = event.target.closest && event.target.closest("#network-choices [role=option]");
+    if (!option) return;
+    const list = document.getElementById("network-choices");
+    const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.adapter) + '"]');
+    closeChoices(true);
+    if (adapter) attach(adapter, option.dataset.networkId);
+  });
+
+  function typing(element) {
+    if (!element) return false;
+    const tag = element.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!workspace()) return;
+    const list = document.getElementById("network-choices");
+    if (list && !list.hidden && list.contains(document.activeElement)) {
+      choicesKey(event);
+      return;
+    }
+    const active = document.activeElement;
+    if ((event.key === "Enter" || event.key === " ") && active && active.closest && active.closest("#diagram")) {
+      if (active.dataset.adapter) {
+        event.preventDefault();
+        openChoices(active);
+        return;
+      }
+      if (active.dataset.part) {
+        event.preventDefault();
+        openNode(active);
+        return;
+      }
+    }
+    if (event.key === "Escape") {
+      if (closeChoices(true)) return;
+      const panel = document.getElementById("panel");
+      const wasIn = panel && panel.contains(active);
+      closePanel();
+      if (wasIn && state.lastNode) state.lastNode.focus({ preventScroll: true });
+      return;
+    }
+    if (matrixKey(event)) return;
+    undoRedoKey(event);
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.closest && event.target.closest("#diagram [data-part]")) state.lastNode = event.target;
+  });
+
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — unless a text field has the focus (it keeps its own undo).
+  function undoRedoKey(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || typing(document.activeElement)) return;
+    const key = event.key.toLowerCase();
+    const action = key === "z" ? (event.shiftKey ? "redo" : "undo") : key === "y" ? "redo" : null;
+    if (!action) return;
+    const button = document.querySelector('[data-action="' + action + '"]');
+    if (!button) return;
+    event.preventDefault();
+    if (!button.disabled) send("POST", "/" + action);
+  }
+
+  // ---- The matrix: one cell in the tab order, arrows move between cells; a filter by name. ----
+  function rovingCells() {
+    document.querySelectorAll("#matrix-section table.matrix").forEach(function (table) {
+      const cells = table.querySelectorAll("button.cell");
+      if (cells.length && !table.querySelector('button.cell[tabindex="0"]')) cells[0].tabIndex = 0;
+    });
+  }
+
+  function matrixKey(event) {
+    const cell = document.activeElement;
+    if (!cell || !cell.matches || !cell.matches("table.matrix button.cell")) return false;
+    const moves = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+    const move = moves[event.key];
+    if (!move) return false;
+    event.preventDefault();
+    const rows = Array.from(cell.closest("tbody").rows).filter(function (row) {
+      return !row.hidden && row.querySelector("button.cell");
+    });
+    const row = cell.closest("tr");
+    let r = rows.indexOf(row);
+    let c = Array.from(row.cells).indexOf(cell.closest("td"));
+    for (let step = 0; step < 1000; step++) {
+      r += move[0];
+      c += move[1];
+      if (r < 0 || r >= rows.length || c < 1 || c >= rows[r].cells.length) return true;
+      const next = rows[r].cells[c].querySelector("button.cell");
+      if (next && !rows[r].cells[c].hidden) {
+        cell.tabIndex = -1;
+        next.tabIndex = 0;
+        next.focus();
+        return true;
+      }
+    }
+    return true;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-matrix-filter]")) return;
+    const wanted = event.target.value.trim().toLowerCase();
+    const table = document.querySelector("#matrix-section table.matrix");
     if (!table) return;
-    const query = new URLSearchParams({ from: cell.dataset.from, to: cell.dataset.to });
-    htmx.ajax("GET", table.dataset.pairUrl + "?" + query.toString(), { target: "#pair", swap: "innerHTML" });
+    const matches = function (text) {
+      return !wanted || text.toLowerCase().includes(wanted);
+    };
+    const heads = Array.from(table.tHead.rows[0].cells);
+    const shown = heads.map(function (th, index) {
+      return index === 0 || matches(th.title || th.textContent);
+    });
+    let group = null;
+    let groupShown = false;
+    Array.from(table.tBodies[0].rows).forEach(function (row) {
+      if (row.classList.contains("group")) {
+        if (group) group.hidden = !groupShown;
+        group = row;
+        groupShown = false;
+        return;
+      }
+      const label = row.cells[0];
+      const visible = matches(label.title || label.textContent) || (group && matches(group.textContent));
+      row.hidden = !visible;
+      groupShown = groupShown || visible;
+      Array.from(row.cells).forEach(function (cell, index) {
+        cell.hidden = !shown[index] && !(group && matches(group.textContent));
+      });
+    });
+    if (group) group.hidden = !groupShown;
+    heads.forEach(function (th, index) {
+      th.hidden = !shown[index];
+    });
   });
 
   // Back never shows a stale lab (SPEC §13): a page the browser restores from its back-forward cache is fetched
@@ -29,75 +802,17 @@
     if (event.persisted && workspace()) window.location.reload();
   });
 
-  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — unless a text field has the focus (it keeps its own undo).
-  function typing(element) {
-    if (!element) return false;
-    const tag = element.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable;
+  // A form that asks first (data-confirm): no inline onsubmit handlers, which the Content-Security-Policy forbids.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest && event.target.closest("form[data-confirm]");
+    if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  function start() {
+    if (!diagram()) return;
+    updateBounds(true);
+    rovingCells();
   }
-
-  document.addEventListener("keydown", function (event) {
-    if (!(event.ctrlKey || event.metaKey) || event.altKey || typing(document.activeElement)) return;
-    const key = event.key.toLowerCase();
-    const action = key === "z" ? (event.shiftKey ? "redo" : "undo") : key === "y" ? "redo" : null;
-    if (!action) return;
-    const button = document.querySelector('[data-action="' + action + '"]');
-    if (!button) return;
-    event.preventDefault();
-    if (button.disabled) return;
-    // Sent directly rather than by clicking: a button swapped in a moment ago may not be wired by htmx yet.
-    htmx.ajax("POST", button.getAttribute("hx-post"), {
-      target: "#workspace",
-      swap: "outerHTML",
-      values: JSON.parse(button.getAttribute("hx-vals")),
-    });
-  });
-
-  // What a version changed (the history panel's diff): its adapters are marked on the page.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (!event.detail.target || event.detail.target.id !== "history-diff") return;
-    const diff = event.detail.target.querySelector("[data-changed-adapters]");
-    const changed = new Set(diff ? diff.dataset.changedAdapters.split("\n").filter(Boolean) : []);
-    document.querySelectorAll("[data-adapter]").forEach(function (chip) {
-      chip.classList.toggle("changed", changed.has(chip.dataset.adapter));
-    });
-  });
-
-  document.addEventListener("dragstart", function (event) {
-    const chip = event.target.closest && event.target.closest("[data-adapter-id]");
-    const vm = event.target.closest && event.target.closest("[data-first-adapter]");
-    const id = chip ? chip.dataset.adapterId : vm ? vm.dataset.firstAdapter : "";
-    if (!id) return;
-    event.dataTransfer.setData(MIME, id);
-    event.dataTransfer.setData("text/plain", id);
-    event.dataTransfer.effectAllowed = "move";
-  });
-
-  document.addEventListener("dragover", function (event) {
-    const zone = event.target.closest && event.target.closest("[data-network-id]");
-    if (!zone) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = "move";
-    zone.classList.add("drop-target");
-  });
-
-  document.addEventListener("dragleave", function (event) {
-    const zone = event.target.closest && event.target.closest("[data-network-id]");
-    if (zone) zone.classList.remove("drop-target");
-  });
-
-  document.addEventListener("drop", function (event) {
-    const zone = event.target.closest && event.target.closest("[data-network-id]");
-    if (!zone) return;
-    event.preventDefault();
-    zone.classList.remove("drop-target");
-    const adapterId = event.dataTransfer.getData(MIME) || event.dataTransfer.getData("text/plain");
-    const ws = workspace();
-    if (!adapterId || !ws) return;
-    htmx.ajax("POST", "/labs/" + ws.dataset.lab + "/attach", {
-      target: "#workspace",
-      swap: "outerHTML",
-      values: { adapter_id: adapterId, network_id: zone.dataset.networkId, version: ws.dataset.version },
-    });
-  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

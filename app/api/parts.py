@@ -99,7 +99,7 @@ SPECS = [
     PartSpec(kind="network", plural="networks", tag="networks", create=NetworkCreate, update=NetworkUpdate,
              public=NetworkPublic, required=frozenset({"name", "kind"})),
     PartSpec(kind="vm", plural="vms", tag="VMs", create=VmCreate, update=VmUpdate, public=VmPublic,
-             required=frozenset({"name", "os", "node_type", "x", "y", "services"})),
+             required=frozenset({"name", "os", "node_type", "services"})),
     PartSpec(kind="adapter", plural="adapters", tag="adapters", create=AdapterCreate, update=AdapterUpdate,
              public=AdapterPublic, required=frozenset({"address"})),
 ]  # fmt: skip

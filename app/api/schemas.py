@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.engine.document import (
     AddressSetting,
     Clock,
+    Coordinate,
     Count,
     Flag,
     Ip,
@@ -25,7 +26,6 @@ from app.engine.document import (
 from app.engine.products import NetworkKind, Product
 
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Coordinate = Annotated[float, Field(ge=-1e6, le=1e6)]
 Description = Annotated[str, Field(max_length=2000)]
 
 
@@ -120,6 +120,8 @@ class HostFields(Body):
     nic: Name = "Ethernet"
     nic_mac: MacAddress | None = None
     address: AddressSetting = "dhcp"
+    x: Coordinate | None = None  # the host's place on the canvas; null: the automatic layout
+    y: Coordinate | None = None
 
 
 class HostCreate(HostFields):
@@ -150,6 +152,8 @@ class HostPublic(BaseModel):
     nic: str
     nic_mac: str | None
     address: Any
+    x: float | None
+    y: float | None
 
 
 # Networks
@@ -231,8 +235,8 @@ class VmFields(Body):
     hostname: Name | None = None
     os: OperatingSystem = OperatingSystem.OTHER
     node_type: NodeType = NodeType.HYBRID
-    x: Coordinate = 0
-    y: Coordinate = 0
+    x: Coordinate | None = None  # the VM's place on the canvas; null: the automatic layout
+    y: Coordinate | None = None
     services: Services = Services()
 
 
@@ -251,8 +255,6 @@ class VmUpdate(VmFields):
     name: Name | None = None
     os: OperatingSystem | None = None  # type: ignore[assignment]
     node_type: NodeType | None = None  # type: ignore[assignment]
-    x: Coordinate | None = None  # type: ignore[assignment]
-    y: Coordinate | None = None  # type: ignore[assignment]
     services: Services | None = None  # type: ignore[assignment]
 
 
@@ -264,8 +266,8 @@ class VmPublic(BaseModel):
     hostname: str | None
     os: str
     node_type: str
-    x: float
-    y: float
+    x: float | None
+    y: float | None
     services: dict[str, Any]
     adapter_ids: list[int]
 

@@ -105,6 +105,8 @@ def document_data(rows: LabRows) -> DocumentView:
             item["lan"] = lan_names[host.lan_id]
         _set(item, "nic_mac", host.nic_mac)
         _set(item, "address", host.address)
+        _set(item, "x", host.x)
+        _set(item, "y", host.y)
         item["networks"] = []
         for n, network in enumerate(networks_by_host.get(host.id, [])):  # type: ignore[arg-type]
             locations[("network", network.id)] = (*hloc, "networks", n)  # type: ignore[index]
@@ -119,6 +121,8 @@ def document_data(rows: LabRows) -> DocumentView:
             machine: dict[str, Any] = {"name": vm.name, "os": vm.os, "node_type": vm.node_type, "adapters": []}
             _set(machine, "hostname", vm.hostname)
             _set(machine, "services", vm.services)
+            _set(machine, "x", vm.x)
+            _set(machine, "y", vm.y)
             for a, adapter in enumerate(adapters_by_vm.get(vm.id, [])):  # type: ignore[arg-type]
                 aloc: Loc = (*vloc, "adapters", a)
                 locations[("adapter", adapter.id)] = aloc  # type: ignore[index]
@@ -198,6 +202,8 @@ def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:
                 "nic": host.nic,
                 "nic_mac": host.nic_mac,
                 "address": _json(host.address) if host.address != "dhcp" else None,
+                "x": host.x,
+                "y": host.y,
             }
             for h, host in enumerate(doc.hosts)
         ],
@@ -237,8 +243,8 @@ def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:
                 "hostname": vm.hostname,
                 "os": str(vm.os),
                 "node_type": str(vm.node_type),
-                "x": 0,
-                "y": 0,
+                "x": vm.x,
+                "y": vm.y,
                 "services": _json(vm.services) or None,
             }
             for host_id, v, vm in vms

@@ -57,6 +57,8 @@ class HostRow(PartRow, table=True):
     nic: str = "Ethernet"
     nic_mac: str | None = None
     address: Any = _json()  # "dhcp" or a static address
+    x: float | None = None  # the host's place on the canvas; None: the automatic layout
+    y: float | None = None
 
 
 class NetworkRow(PartRow, table=True):
@@ -80,8 +82,8 @@ class VmRow(PartRow, table=True):
     hostname: str | None = None
     os: str = "other"
     node_type: str = "hybrid"
-    x: float = 0
-    y: float = 0
+    x: float | None = None  # the VM's place on the canvas; None: the automatic layout
+    y: float | None = None
     services: dict | None = _json()
 
 

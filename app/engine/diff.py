@@ -120,6 +120,8 @@ def _phrase(change: DocumentChange) -> str | None:
         return _adapter_phrase(change)
     where = _where(path[:-1])
     field = path[-1]
+    if field in ("x", "y"):  # a node's place on the canvas: x and y move together, one phrase for both
+        return f"{where}: back to the automatic layout" if op == "removed" else f"moved {where}"
     label = f"{where}: {field}" if where else field
     if op == "added":
         return f"{label} set to {_shown(change.after)}"

@@ -67,6 +67,8 @@ def _printable_lines(text: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_printable)]
+# A node's place on the canvas (SPEC §3): bounded, so that a diagram's size stays a number people can pan across.
+Coordinate = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
 EndpointName = Annotated[Name, AfterValidator(_no_endpoint_separators)]
 
 
@@ -318,6 +320,13 @@ class Services(DocumentModel):
     ics: IcsService | None = None
 
 
+def _both_or_neither(node):
+    """A node is placed (x and y) or left to the automatic layout (neither)."""
+    if (node.x is None) != (node.y is None):
+        raise ValueError("give both x and y (the node's place on the canvas), or neither (the automatic layout)")
+    return node
+
+
 class Vm(DocumentModel):
     name: EndpointName
     hostname: Name | None = None
@@ -325,6 +334,10 @@ class Vm(DocumentModel):
     node_type: NodeType = NodeType.HYBRID
     adapters: list[Adapter] = Field(min_length=1)
     services: Services = Services()
+    x: Coordinate | None = None
+    y: Coordinate | None = None
+
+    _placed = model_validator(mode="after")(lambda self: _both_or_neither(self))
 
     @property
     def host_name(self) -> str:
@@ -340,6 +353,10 @@ class Host(DocumentModel):
     address: AddressSetting = "dhcp"
     networks: list[Network] | None = None
     vms: list[Vm] = []
+    x: Coordinate | None = None
+    y: Coordinate | None = None
+
+    _placed = model_validator(mode="after")(lambda self: _both_or_neither(self))
 
     def effective_networks(self) -> list[Network]:
         """The networks the host has: as written, or Virtual PC's fixed set when omitted."""

@@ -119,14 +119,15 @@ def change_lab(
     apply: Callable[[LabRow], T],
     focus: Callable[[T], tuple[str, int] | None] = lambda _: None,
     status: int = 422,
+    summary: str | None = None,
 ) -> Change[T]:
-    """Claims the next version, applies the change, validates the lab and records the version, all in the
-    caller's transaction."""
+    """Claims the next version, applies the change, validates the lab and records the version (`summary`: what
+    the history says; without it, what changed), all in the caller's transaction."""
     lab = claim_next_version(session, lab_id, if_match)
     outcome = apply(lab)
     session.flush()
     document = validate_lab(session, lab, focus(outcome), status)
-    summary = _record(session, lab, document, via, None)
+    summary = _record(session, lab, document, via, summary)
     return Change(outcome, lab, document, summary)
 
 

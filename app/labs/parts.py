@@ -162,6 +162,19 @@ def remove_part(session: Session, kind: str, lab_id: int, part_id: int, if_match
     return change_lab(session, lab_id, if_match, via, apply, status=409)
 
 
+def tidy_layout(session: Session, lab_id: int, if_match: str | None, via: Via) -> Change[None]:
+    """Every host and VM back to the automatic layout (SPEC §3: no `x`, `y`), as one change."""
+
+    def apply(lab: Any) -> None:
+        for table in (HostRow, VmRow):
+            for row in session.exec(select(table).where(table.lab_id == lab_id, table.x.is_not(None))):  # type: ignore[union-attr]
+                row.x = row.y = None
+                session.add(row)
+
+    summary = "tidied up: every node back to the automatic layout"
+    return change_lab(session, lab_id, if_match, via, apply, summary=summary)
+
+
 def change_lab_fields(
     session: Session, lab_id: int, changes: dict[str, Any], if_match: str | None, via: Via
 ) -> Change[Any]:

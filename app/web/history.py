@@ -29,7 +29,7 @@ def _history_step(request: Request, lab_id: int, engine, step, unchanged: str, d
     flash: Flash = attempt_change(engine, lambda session: made.append(step(session)), unchanged)
     if flash is None:
         flash = ("info", done + made[0].summary.split(": ", 1)[-1])
-    return workspace_page(request, engine, lab_id, flash=flash, history_open=True)
+    return workspace_page(request, engine, lab_id, flash=flash)
 
 
 @router.post("/labs/{lab_id}/undo", response_class=HTMLResponse)

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -27,24 +26,14 @@ from app.labs.parts import add_part, change_part, remove_part, stored
 from app.labs.versions import Via
 from app.web import forms
 from app.web.forms import PartForm
-from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, SVG_CSP
-from app.web.topology import layout
+from app.web import editor
+from app.web.security import SVG_CSP
+from app.web.templating import NO_STORE, render, templates
 from app.web.views import DROPS_AT_ONCE, Drop, editor_workspace
 
 EXAMPLES = paths.EXAMPLES
 
-templates = Jinja2Templates(directory=paths.TEMPLATES)
-templates.env.globals.update(htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI, htmx_url=HTMX_CDN_URL)
-templates.env.autoescape = True  # every template, topology.svg included (the default skips .svg)
 router = APIRouter(include_in_schema=False)
-
-
-def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-    context["offline"] = request.app.state.settings.offline
-    context.setdefault("form", None)
-    # A lab page is the lab as it was when sent: never kept, so Back asks again and shows it as it is now.
-    headers = {"Cache-Control": "no-store"}
-    return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
 
 
 def _examples() -> list[tuple[str, str]]:
@@ -124,16 +113,30 @@ def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = Non
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
 def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
-    return render(request, "lab.html", ws=workspace_for(request, engine, lab_id), flash=None)
+    return editor.editor_page(request, workspace_for(request, engine, lab_id))
 
 
 # (level, message), or (level, message, "undo"): an Undo button beside the message.
 Flash = tuple[str, ...] | None
 
 
-def workspace_page(request: Request, engine, lab_id: int, **context) -> HTMLResponse:
-    """The workspace fragment, as it now is: what every editing action answers with."""
-    return render(request, "fragments/workspace.html", ws=workspace_for(request, engine, lab_id), **context)
+def panel_markup(request: Request, template: str, **context) -> str:
+    """A panel (templates/editor/panels): what a patch carries beside the lab's parts."""
+    context["offline"] = request.app.state.settings.offline
+    return templates.env.get_template(template).render(context)
+
+
+CLOSED_PANEL = '<aside id="panel" class="panel" aria-label="Details" hidden></aside>'
+
+
+def workspace_page(
+    request: Request, engine, lab_id: int, flash: Flash = None, form: PartForm | None = None, close_panel: bool = False
+) -> HTMLResponse:
+    """What every editing action answers with: the parts of the editor that differ from the version the page
+    shows (app/web/editor.py), with the form's panel when there is a form to show."""
+    ws = workspace_for(request, engine, lab_id)
+    extra = panel_markup(request, "editor/form_panel.html", ws=ws, form=form) if form is not None else ""
+    return editor.patch_response(request, ws, flash, extra or (CLOSED_PANEL if close_panel else ""))
 
 
 def attempt_change(engine, change: Callable[[Session], object], unchanged: str, refused: str = "") -> Flash:
@@ -173,16 +176,13 @@ def attach(
             fields = {"network_id": forms.parse_id(network_id) if network_id else None}
             flash = attempt_change(engine, change, "your drop changed nothing")
         ws = workspace_for(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
-        return render(request, "fragments/workspace.html", ws=ws, flash=flash)
+        return editor.patch_response(request, ws, flash)
 
 
 @router.get("/labs/{lab_id}/topology.svg")
 def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    picture = layout(workspace_for(request, engine, lab_id))
-    return templates.TemplateResponse(
-        request,
-        "topology.svg",
-        {"picture": picture},
+    return Response(
+        editor.standalone_svg(workspace_for(request, engine, lab_id)),
         media_type="image/svg+xml",
         headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"', "Content-Security-Policy": SVG_CSP},
     )
@@ -241,6 +241,7 @@ def ipconfig_panel(
         request,
         "fragments/ipconfig.html",
         ref=ref,
+        vm_name=vm.name,
         text=text,
         locale=locale,
         layout=text_layout,
@@ -378,8 +379,8 @@ def submit_part_form(
     except ClientError as problem:
         form.general_errors.append(problem.message)
     else:
-        return workspace_page(request, engine, lab_id, flash=None, form=None)
-    return workspace_page(request, engine, lab_id, flash=None, form=form)
+        return workspace_page(request, engine, lab_id, close_panel=True)
+    return workspace_page(request, engine, lab_id, form=form)
 
 
 @router.post("/labs/{lab_id}/forms/{kind}/{part_id}/delete", response_class=HTMLResponse)
@@ -403,4 +404,4 @@ def delete_part_form(
         )
     if flash is None:  # says what went, and offers the way back
         flash = ("info", made[0].summary[:1].upper() + made[0].summary[1:] + ".", "undo")
-    return workspace_page(request, engine, lab_id, flash=flash, form=None)
+    return workspace_page(request, engine, lab_id, flash=flash, close_panel=flash[0] == "info")

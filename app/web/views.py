@@ -6,7 +6,6 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from markupsafe import Markup, escape
 from sqlalchemy import Engine
 
 from app.api.simulation_cache import CacheBudget, SimulationCache
@@ -19,8 +18,9 @@ from app.engine.guests import OS_NAMES
 from app.engine.products import PRODUCTS, Product
 from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
-from app.engine.simulate import MAX_LISTED_ENDPOINTS, PairRows, Simulation
+from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
 from app.labs.versions import stacks, summaries
+from app.web.matrix import Answers, Group, answers_text, endpoint_groups, read_answers
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Chip:
     network_id: int | None
     network_name: str | None
     result: AdapterResult
+    vlan: int | None = None
 
 
 @dataclass
@@ -40,6 +41,8 @@ class VmCard:
     endpoint: str
     os_name: str  # as people know the guest OS, e.g. "Windows 7"
     chips: list[Chip] = field(default_factory=list)
+    x: float | None = None  # its place in its host's frame; None: the automatic layout
+    y: float | None = None
 
     @property
     def tray(self) -> list[Chip]:
@@ -68,6 +71,11 @@ class HostPanel:
     lan: str | None
     zones: list[NetworkZone]
     vms: list[VmCard]
+    nic: str = "Ethernet"
+    address: str = ""  # the host OS's addresses, e.g. "192.168.11.100 (dhcp)"
+    warnings: list[str] = field(default_factory=list)
+    x: float | None = None  # its place on the canvas; None: the automatic layout
+    y: float | None = None
 
 
 @dataclass
@@ -87,11 +95,11 @@ class Workspace:
     name: str
     lans: list[LanBadge]
     hosts: list[HostPanel]
-    result: SimulationResult  # without its pair list: the matrix below has it
+    result: SimulationResult  # without its pair list: `answers` has it
     vm_refs: list[str]
-    matrix: Markup | None  # None beyond 300 endpoints
-    reachable_count: int = 0
-    pair_count: int = 0
+    answers: Answers | None  # every pair's answer; None beyond 300 endpoints
+    groups: list[Group]  # the endpoints by host and segment
+    created_at: object = None  # with the id, tells the lab from a deleted one that had its id
     # What the undo and redo buttons would do (their titles), None when there is nothing to do.
     undo_summary: str | None = None
     redo_summary: str | None = None
@@ -117,38 +125,8 @@ def _addressing(product: str, kind: str, dhcp: dict | None, lan) -> str:
     return "no DHCP server (APIPA 169.254/16)"
 
 
-def matrix_cells(simulation: Simulation, previous: PairRows | None) -> tuple[str, PairRows | None]:
-    """The reachability matrix as HTML rows, written directly (Jinja loops over tens of thousands of cells
-    were the slowest part of the page), and built on the cells of an earlier version of the lab where the
-    pairs did not change. Every value is escaped."""
-    endpoints = simulation.endpoints
-    if len(endpoints) > MAX_LISTED_ENDPOINTS:
-        return "", None
-    quoted = {endpoint: str(escape(endpoint)) for endpoint in endpoints}
-
-    def cell(source: str, target: str, outcome) -> str:
-        yes = outcome.reachable
-        return (
-            f'<td data-from="{quoted[source]}" data-to="{quoted[target]}" '
-            f'data-reachable="{"true" if yes else "false"}" '
-            f'class="cell {"yes" if yes else "no"}">{"✓" if yes else "·"}</td>'
-        )
-
-    rows = simulation.pair_rows_after(previous, cell)
-    head = "".join(f'<th title="{quoted[e]}">{number}</th>' for number, e in enumerate(endpoints, start=1))
-    lines = [f"<thead><tr><th>from \\ to</th>{head}</tr></thead><tbody>"]
-    for number, source in enumerate(endpoints, start=1):
-        cells = rows.rows[source]
-        lines.append(
-            f'<tr><th class="endpoint">{number} {quoted[source]}</th>{"".join(cells[: number - 1])}'
-            f'<td class="self"></td>{"".join(cells[number - 1 :])}</tr>'
-        )
-    lines.append("</tbody>")
-    return "".join(lines), rows
-
-
-def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -> Workspace:
-    """`matrix`: the rows of `matrix_cells`, or None beyond 300 endpoints."""
+def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) -> Workspace:
+    """`answers`: the text of `answers_text`, or None beyond 300 endpoints."""
     result = simulation.overview()
     lans = {lan.id: lan for lan in rows.lans}
     hosts_by_id = {host.id: host for host in rows.hosts}
@@ -158,7 +136,20 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
     for host in rows.hosts:
         lan = lans.get(host.lan_id) if host.lan_id is not None else None
         label = PRODUCTS[Product(host.product)].label
-        panels[host.id] = HostPanel(host.id, host.name, label, lan.name if lan else None, [], [])
+        panels[host.id] = HostPanel(
+            host.id, host.name, label, lan.name if lan else None, [], [], host.nic, x=host.x, y=host.y
+        )
+    for host_result in result.hosts:
+        panel = next(p for p in panels.values() if p.name == host_result.host)
+        panel.address = ", ".join(
+            f"{a.ip} ({a.source})" + ("" if a.network == panel.lan else f" on {a.network}")
+            for a in host_result.addresses
+            if a.ip
+        )
+    for warning in result.warnings:  # the host NICs' warnings: each names its host first
+        for panel in panels.values():
+            if warning.message.startswith(panel.name):
+                panel.warnings.append(f"{warning.code}: {warning.message}")
     zones: dict[int, NetworkZone] = {}
     for network in rows.networks:
         host = hosts_by_id[network.host_id]
@@ -175,7 +166,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
     cards: dict[int, VmCard] = {}
     for vm in rows.vms:
         host = hosts_by_id[vm.host_id]
-        card = VmCard(vm.id, vm.name, f"vm:{host.name}/{vm.name}", OS_NAMES[OperatingSystem(vm.os)])
+        card = VmCard(vm.id, vm.name, f"vm:{host.name}/{vm.name}", OS_NAMES[OperatingSystem(vm.os)], x=vm.x, y=vm.y)
         cards[vm.id] = card
         panels[vm.host_id].vms.append(card)
     counters: dict[int, int] = {}
@@ -191,6 +182,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
             adapter.network_id,
             network.name if network else None,
             results[(host_name, card.name, index)],
+            adapter.vlan,
         )
         card.chips.append(chip)
         if network is not None:
@@ -207,8 +199,6 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
         for lan in rows.lans
     ]
     refs = [f"{card.endpoint[3:]}" for card in cards.values()]
-    reachable = matrix.count('data-reachable="true"') if matrix else 0
-    pairs = reachable + matrix.count('data-reachable="false"') if matrix else 0
     return Workspace(
         rows.lab.id,
         rows.lab.version,
@@ -216,10 +206,10 @@ def build_workspace(rows: LabRows, simulation: Simulation, matrix: str | None) -
         badges,
         list(panels.values()),
         result,
-        refs,  # type: ignore[arg-type]
-        Markup(matrix) if matrix is not None else None,  # written escaped by matrix_cells
-        reachable,
-        pairs,
+        refs,
+        read_answers(result.endpoints, answers) if answers is not None else None,
+        endpoint_groups(result),
+        rows.lab.created_at,
     )
 
 
@@ -248,7 +238,7 @@ class Drop:
 
 def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int, drop: Drop | None = None) -> Workspace:
     """The lab as the editor shows it. Its matrix is kept per version and a new version builds on the last one's
-    cells (see `matrix_cells`); its rows are kept per lab, so that the workspace answering a drop is the previous
+    answers (see `answers_text`); its rows are kept per lab, so that the workspace answering a drop is the previous
     version's rows with the dropped adapter's row replaced, simulated from the document the drop validated:
     nothing is read again. (A drop changes that one row and the lab's version, nothing else.) What is kept counts
     against the caches' byte budget."""
@@ -261,9 +251,9 @@ def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int,
     budget.put(_rows_key(rows.lab), kept, kept.size)
     dropped = drop is not None and rows.lab.version == drop.lab.version
     simulation = Simulation(drop.document if dropped else document_from_rows(rows))  # type: ignore[union-attr]
-    matrix = matrix_cache.result(rows.lab, lambda previous: matrix_cells(simulation, previous))
     too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
-    workspace = build_workspace(rows, simulation, None if too_many else matrix)
+    answers = None if too_many else matrix_cache.result(rows.lab, lambda previous: answers_text(simulation, previous))
+    workspace = build_workspace(rows, simulation, answers)
     if dropped:  # a change just made: it is what undo takes back, and nothing is left to redo
         workspace.undo_summary = drop.summary  # type: ignore[union-attr]
     else:

@@ -230,6 +230,25 @@ def test_lists_are_arrays_in_document_order(client):
 def test_stale_if_match_on_a_part_is_412(client):
     seed = build_seed(client)
     url = f"{API}/labs/{seed['lab']}/vms/{seed['vm']['id']}"
-    stale = client.patch(url, json={"x": 5}, headers={"If-Match": '"1"'})
+    stale = client.patch(url, json={"x": 5, "y": 5}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412
-    assert client.get(url).json()["x"] == 0
+    assert client.get(url).json()["x"] is None
+
+
+def test_a_node_is_placed_with_both_coordinates_or_left_to_the_layout(client):  # SPEC §3
+    seed = build_seed(client)
+    lab_url = f"{API}/labs/{seed['lab']}"
+    vm_url = f"{lab_url}/vms/{seed['vm']['id']}"
+    host_url = f"{lab_url}/hosts/{seed['vm']['host_id']}"
+    assert client.get(vm_url).json()["x"] is None  # a new VM: the automatic layout
+    half = client.patch(vm_url, json={"x": 120})
+    assert half.status_code == 422
+    assert "give both x and y" in half.text
+    assert client.patch(vm_url, json={"x": 120, "y": 40.5}).status_code == 200
+    assert client.patch(host_url, json={"x": -300, "y": 10}).status_code == 200
+    document = client.get(f"{lab_url}/document").json()
+    host = document["hosts"][0]
+    assert (host["x"], host["y"], host["vms"][0]["x"], host["vms"][0]["y"]) == (-300, 10, 120, 40.5)
+    assert client.patch(vm_url, json={"x": None, "y": None}).status_code == 200
+    assert "x" not in client.get(f"{lab_url}/document").json()["hosts"][0]["vms"][0]
+    assert client.patch(vm_url, json={"x": 2e6, "y": 0}).status_code == 422  # beyond any canvas
