@@ -14,9 +14,8 @@ from app.config import Settings, get_settings
 from app.db.session import make_engine
 from app.engine.document import LabDocument
 from app.limits import BodySizeLimit
-from app.web import canvas_routes
+from app.web import canvas_routes, pages
 from app.web import history as web_history
-from app.web import pages
 from app.web.security import CrossSiteGuard, SecurityHeaders, docs_csp
 
 STATIC_DIR = paths.STATIC

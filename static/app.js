@@ -280,18 +280,34 @@
     return { x: numbers[0], y: numbers[1], w: numbers[2], h: numbers[3] };
   }
 
-  function setView(view) {
+  function setView(view, chosen) {
+    if (chosen) state.viewChosen = true;
     state.view = view;
     diagram().setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" "));
   }
 
   function fit() {
+    state.viewChosen = "fit"; // and it stays the whole diagram as the diagram changes
     setView(bounds());
   }
 
+  // The first view: the whole diagram when it reads at that size; else its top left corner at a readable
+  // scale (a 200-VM lab fitted in a window is dots) — Fit shows the whole anyway.
+  const READABLE_SCALE = 0.55;
+  function firstView() {
+    const whole = bounds();
+    const box = diagram().getBoundingClientRect();
+    if (!box.width || !box.height) return whole;
+    const scale = Math.min(box.width / whole.w, box.height / whole.h);
+    if (scale >= READABLE_SCALE) return whole;
+    return { x: whole.x, y: whole.y, w: box.width / READABLE_SCALE, h: box.height / READABLE_SCALE };
+  }
+
+  // Until someone zooms, pans or finds, the view follows the diagram as it grows or shrinks.
   function updateBounds(initial) {
     if (!diagram()) return;
-    if (initial || !state.view) fit();
+    if (state.viewChosen === "fit") setView(bounds());
+    else if (initial || !state.view || !state.viewChosen) setView(firstView());
   }
 
   function toDiagram(clientX, clientY) {
@@ -307,12 +323,15 @@
     const width = Math.min(Math.max(view.w * factor, 120), Math.max(whole.w, whole.h) * 3);
     const actual = width / view.w;
     const point = toDiagram(clientX, clientY);
-    setView({
-      x: point.x - (point.x - view.x) * actual,
-      y: point.y - (point.y - view.y) * actual,
-      w: view.w * actual,
-      h: view.h * actual,
-    });
+    setView(
+      {
+        x: point.x - (point.x - view.x) * actual,
+        y: point.y - (point.y - view.y) * actual,
+        w: view.w * actual,
+        h: view.h * actual,
+      },
+      true
+    );
   }
 
   function zoomCentre(factor) {
@@ -325,7 +344,7 @@
     const view = state.view || bounds();
     const width = Math.min(view.w, 1400);
     const height = (view.h * width) / view.w;
-    setView({ x: box.x + box.width / 2 - width / 2, y: box.y + box.height / 2 - height / 2, w: width, h: height });
+    setView({ x: box.x + box.width / 2 - width / 2, y: box.y + box.height / 2 - height / 2, w: width, h: height }, true);
   }
 
   function findVm(query) {
@@ -449,7 +468,7 @@
     drag.delta = delta;
     if (drag.kind === "pan") {
       const scale = drag.view.w / diagram().getBoundingClientRect().width;
-      setView({ x: drag.view.x - dx * scale, y: drag.view.y - dy * scale, w: drag.view.w, h: drag.view.h });
+      setView({ x: drag.view.x - dx * scale, y: drag.view.y - dy * scale, w: drag.view.w, h: drag.view.h }, true);
     } else if (drag.kind === "adapter") {
       const wire = drag.link.querySelector("line.wire");
       drag.ghost.setAttribute("x2", now.x);
@@ -596,7 +615,7 @@
     const hostId = link.dataset.hostId;
     const current = link.dataset.network;
     list.replaceChildren();
-    list.dataset.adapter = adapter.dataset.adapter;
+    list.dataset.forAdapter = adapter.dataset.adapter;
     const choices = Array.from(document.querySelectorAll('#layer-buses [data-network][data-host-id="' + hostId + '"]'));
     const options = choices.map(function (bus) {
       return { network: bus.dataset.network, id: bus.dataset.networkId, label: bus.querySelector("text").textContent };
@@ -626,7 +645,7 @@
   function closeChoices(refocus) {
     const list = document.getElementById("network-choices");
     if (!list || list.hidden) return false;
-    const hook = list.dataset.adapter;
+    const hook = list.dataset.forAdapter;
     list.hidden = true;
     list.replaceChildren();
     if (refocus && hook) {
@@ -653,7 +672,7 @@
     } else if (event.key === "Enter" || event.key === " ") {
       event.preventDefault();
       const choice = options[index];
-      const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.adapter) + '"]');
+      const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.forAdapter) + '"]');
       closeChoices(true);
       if (choice && adapter) attach(adapter, choice.dataset.networkId);
     } else if (event.key === "Escape" || event.key === "Tab") {
@@ -666,7 +685,7 @@
     const option = event.target.closest && event.target.closest("#network-choices [role=option]");
     if (!option) return;
     const list = document.getElementById("network-choices");
-    const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.adapter) + '"]');
+    const adapter = document.querySelector('[data-adapter="' + CSS.escape(list.dataset.forAdapter) + '"]');
     closeChoices(true);
     if (adapter) attach(adapter, option.dataset.networkId);
   });

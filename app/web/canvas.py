@@ -16,7 +16,9 @@ KIND_COLOURS = {"internal": "#2563eb", "external": "#15803d", "nat": "#c2410c", 
 SOURCE_LABELS = {"dhcp": "DHCP", "apipa": "APIPA", "static": "static", "nat": "NAT DHCP", "none": "—"}
 
 MARGIN = 40
-NODE_WIDTH, NODE_HEIGHT = 150, 48
+NODE_WIDTH, NODE_HEIGHT = 150, 48  # a VM node at least; wider for a long name, up to MAX_NODE_WIDTH
+MAX_NODE_WIDTH = 280
+NODE_NAME_CHARACTERS = 34  # shown in the node; the whole name is in its title and accessible name
 LABEL_HEIGHT, LABEL_STEP = 16, 20  # an address label, and the distance between stacked ones
 BUS_STEP = 50  # between a host's buses
 LAN_STEP = 50  # between LAN buses
@@ -93,6 +95,7 @@ class NodeShape:
     placed: bool  # given a place by someone, rather than by the layout
     description: str
     origin: tuple[float, float]  # its place in its host's frame: what a move changes (SPEC §3 `x`, `y`)
+    width: float = NODE_WIDTH
 
 
 @dataclass
@@ -152,9 +155,14 @@ def address_text(chip: Chip) -> str:
     return shown + (f" · VLAN {chip.vlan}" if chip.vlan is not None else "")
 
 
+def node_width(vm: VmCard) -> float:
+    shown = vm.name[:NODE_NAME_CHARACTERS]
+    return min(MAX_NODE_WIDTH, max(NODE_WIDTH, text_width(shown, 13) + 20, text_width(vm.os_name, 11) + 20))
+
+
 def _column_width(vm: VmCard) -> float:
-    widest = max([text_width(address_text(chip), 11) + 10 for chip in vm.chips] + [NODE_WIDTH])
-    return max(widest, text_width(vm.name, 13) + 16) + 30
+    widest = max([text_width(address_text(chip), 11) + 10 for chip in vm.chips] + [node_width(vm)])
+    return widest + 30
 
 
 @dataclass
@@ -181,7 +189,7 @@ def _plan_host(host: HostPanel) -> _HostPlan:
         if vm.x is not None and vm.y is not None:
             vm_at[vm.id] = (vm.x, vm.y)
         else:
-            vm_at[vm.id] = (cursor + (width - NODE_WIDTH) / 2, vm_top)
+            vm_at[vm.id] = (cursor + (width - node_width(vm)) / 2, vm_top)
             cursor += width
     bus_widths = [text_width(zone.name, 12) + text_width(_bus_detail(zone), 11) + 250 for zone in host.zones]
     width = max(
@@ -191,7 +199,7 @@ def _plan_host(host: HostPanel) -> _HostPlan:
     for vm in host.vms:
         x, y = vm_at[vm.id]
         labels_top = y - len(vm.chips) * LABEL_STEP - 24
-        left, width = min(left, x - 20), max(width, x + NODE_WIDTH + 20)
+        left, width = min(left, x - 20), max(width, x + node_width(vm) + 20)
         top, bottom = min(top, labels_top - TITLE_SPACE), max(bottom, y + NODE_HEIGHT + 20)
     return _HostPlan(width - left, top, left, bottom - top, bus_y, vm_at)
 
@@ -292,7 +300,7 @@ def _place_host(
         diagram.nodes.append(
             NodeShape(vm.id, host.id, text(vm.endpoint[3:]), text(vm.endpoint), x, y, text(vm.name),
                       text(vm.os_name), warnings, vm.x is not None,
-                      text(f"VM {vm.name} on {host.name}, {vm.os_name}"), (rx, ry))
+                      text(f"VM {vm.name} on {host.name}, {vm.os_name}"), (rx, ry), node_width(vm))
         )  # fmt: skip
         for i, chip in enumerate(vm.chips):
             diagram.links.append(_link(chip, vm, host, zones_y(plan, oy), x, y, i))
@@ -304,10 +312,11 @@ def zones_y(plan: _HostPlan, oy: float) -> dict[int, float]:
 
 def _link(chip: Chip, vm: VmCard, host: HostPanel, bus_y: dict[int, float], x: float, y: float, i: int) -> LinkShape:
     count = len(vm.chips)
-    wire_x = x + (i + 1) * NODE_WIDTH / (count + 1)
+    node = node_width(vm)
+    wire_x = x + (i + 1) * node / (count + 1)
     shown = address_text(chip)
     width = text_width(shown, 11) + 10
-    label = Label(x + NODE_WIDTH / 2 - width / 2, y - (count - i) * LABEL_STEP - 6, width, text(shown))
+    label = Label(x + node / 2 - width / 2, y - (count - i) * LABEL_STEP - 6, width, text(shown))
     zone = next((z for z in host.zones if z.id == chip.network_id), None)
     if zone is not None:
         end = bus_y[zone.id]

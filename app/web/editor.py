@@ -31,7 +31,7 @@ def diagram_parts(diagram: canvas.Diagram) -> dict[str, tuple[str, str]]:
         parts[f"link-{shape.id}"] = ("links", str(svg.link(shape)))
     for shape in diagram.nodes:
         parts[f"vm-{shape.id}"] = ("nodes", str(svg.node(shape)))
-    parts["legend"] = ("legend", str(svg.legend(diagram.min_x + 40, diagram.min_y + diagram.height - 80)))
+    parts["legend"] = ("legend", str(svg.legend(diagram.min_x + 40, diagram.min_y + diagram.height - 80, diagram.name)))
     return parts
 
 

@@ -95,7 +95,8 @@ def pairs_table(answers: Answers, rows: list[Group], columns: list[Group]) -> Ma
     index = {endpoint: i for i, endpoint in enumerate(answers.endpoints)}
     targets = [e for g in columns for e in g.members]
     head = "".join(
-        f'<th scope="col" class="to" data-endpoint="{escape(e)}" title="{escape(e)}"><span>{escape(short_name(e))}</span></th>'
+        f'<th scope="col" class="to" data-endpoint="{escape(e)}" title="{escape(e)}">'
+        f"<span>{escape(short_name(e))}</span></th>"
         for e in targets
     )
     lines = [f'<thead><tr><th class="corner" scope="col">from ↓ · to →</th>{head}</tr></thead><tbody>']

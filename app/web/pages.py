@@ -24,11 +24,10 @@ from app.errors import ClientError, PreconditionFailed, RuleViolation
 from app.labs import changes
 from app.labs.parts import add_part, change_part, remove_part, stored
 from app.labs.versions import Via
-from app.web import forms
+from app.web import editor, forms
 from app.web.forms import PartForm
-from app.web import editor
 from app.web.security import SVG_CSP
-from app.web.templating import NO_STORE, render, templates
+from app.web.templating import render, templates
 from app.web.views import DROPS_AT_ONCE, Drop, editor_workspace
 
 EXAMPLES = paths.EXAMPLES

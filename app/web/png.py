@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.web.canvas import NODE_HEIGHT, NODE_WIDTH, Diagram
+from app.web.canvas import NODE_HEIGHT, NODE_NAME_CHARACTERS, Diagram
 
 MAX_PIXELS = 24_000_000
 FONT_FILES = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -81,9 +81,9 @@ def render_png(diagram: Diagram) -> bytes:
         shown = ("⚠ " if link.warnings else "") + link.label.text
         write(link.label.x + 5, link.label.y + 12, shown, 11, "#b45309" if link.warnings else "#111827")
     for node in diagram.nodes:
-        box(node.x, node.y, NODE_WIDTH, NODE_HEIGHT, "#ffffff", "#374151", 8)
-        write(node.x + NODE_WIDTH / 2, node.y + 20, node.name[:20], 13, bold=True, anchor="ms")
-        write(node.x + NODE_WIDTH / 2, node.y + 37, node.os_name, 11, "#4b5563", anchor="ms")
+        box(node.x, node.y, node.width, NODE_HEIGHT, "#ffffff", "#374151", 8)
+        write(node.x + node.width / 2, node.y + 20, node.name[:NODE_NAME_CHARACTERS], 13, bold=True, anchor="ms")
+        write(node.x + node.width / 2, node.y + 37, node.os_name, 11, "#4b5563", anchor="ms")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False, compress_level=6)
     return out.getvalue()

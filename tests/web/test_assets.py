@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from app.web.pages import HTMX_SRI, HTMX_VERSION
+from app.web.security import HTMX_SRI, HTMX_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 

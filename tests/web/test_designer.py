@@ -32,45 +32,62 @@ def settle(page: Page, url: re.Pattern = LAB_PAGE) -> None:
     page.wait_for_url(url, wait_until="load")
 
 
-def chip(page: Page, hook: str):  # people grab a chip by its label: its select is for the keyboard
+def chip(page: Page, hook: str):  # what people grab: an adapter's address label on the diagram
     return page.locator(f"[data-adapter='{hook}']")
+
+
+def bus(page: Page, hook: str):  # a network on the diagram, as a drop target (SPEC §13)
+    return page.locator(f"[data-network='{hook}']:not([data-link])")
+
+
+def drag(page: Page, adapter: str, network: str) -> None:
+    chip(page, adapter).drag_to(bus(page, network))
+
+
+def open_vm(page: Page, ref: str) -> None:
+    page.locator(f"[data-node='vm:{ref}']").click()
+    expect(page.locator("#panel h2")).to_contain_text(ref.split("/")[-1])
 
 
 def test_drag_onto_nat_then_internal(page: Page):
     open_example(page, "01-seed-virtual-pc.yaml")
     off = chip(page, "host1/xp-off#1")
     expect(off).to_contain_text("not connected")
-    expect(page.locator(".tray [data-adapter='host1/xp-off#1']")).to_have_count(1)  # waits in its card's tray
-    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
+    expect(page.locator("[data-link='host1/xp-off#1']")).to_have_attribute("data-network", "")  # a stub
+    drag(page, "host1/xp-off#1", "host1/Shared networking (NAT)")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
-    expect(page.locator(".tray [data-adapter='host1/xp-off#1']")).to_have_count(0)
-    expect(page.locator("[data-network='host1/Shared networking (NAT)'] .members")).to_contain_text("host1/xp-off#1")
-    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
+    link = page.locator("[data-link='host1/xp-off#1']")
+    expect(link).to_have_attribute("data-network", "host1/Shared networking (NAT)")
+    expect(link).to_have_attribute("data-ip", "192.168.131.65")
+    drag(page, "host1/xp-off#1", "host1/Local only")
     expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\.\d+\.\d+"))
     page.reload()  # waits for the load event
     expect(chip(page, "host1/xp-off#1")).to_contain_text(re.compile(r"169\.254\."))  # persisted
 
 
-def test_new_lab_vm_dragged_onto_nat_gets_the_first_nat_address(page: Page):
-    open_example(page, "04-dhcp-server-vm.yaml")
-    page.drag_and_drop("[data-vm='teacher-pc/client1'] .vm-name", "[data-network='teacher-pc/Shared networking (NAT)']")
-    expect(chip(page, "teacher-pc/client1#1")).to_contain_text("192.168.131.64")
+def test_a_nat_re_lease_moves_the_later_guests_too(page: Page):  # [ADDR] the NAT pool is leased in order
+    open_example(page, "01-seed-virtual-pc.yaml")
+    drag(page, "host1/xp-off#1", "host1/Shared networking (NAT)")
+    expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
+    drag(page, "host1/xp-nat#1", "host1/Local only")  # xp-nat leaves: xp-off, later, gets the first address
+    expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.64")
+    expect(page.locator("[data-link='host1/xp-off#1']")).to_have_attribute("data-ip", "192.168.131.64")
 
 
 def test_matrix_cell_tells_why_not(page: Page):
     open_example(page, "01-seed-virtual-pc.yaml")
-    cell = page.locator("td[data-from='internet'][data-to='vm:host1/xp-nat']")
+    cell = page.locator("[data-from='internet'][data-to='vm:host1/xp-nat']")
     expect(cell).to_have_attribute("data-reachable", "false")
     cell.click()
     expect(page.locator("#pair .reason")).to_have_text("nat_inbound_blocked")
-    page.locator("td[data-from='vm:host1/xp-nat'][data-to='internet']").click()
+    page.locator("[data-from='vm:host1/xp-nat'][data-to='internet']").click()
     expect(page.locator("#pair")).to_contain_text("via nat")
     expect(page.locator("#pair .path li").last).to_have_text("internet")
 
 
 def test_ipconfig_panel_in_english_and_japanese(page: Page):
     open_example(page, "01-seed-virtual-pc.yaml")
-    page.click("[data-show-ipconfig='host1/xp-nat']")
+    open_vm(page, "host1/xp-nat")
     panel = page.locator("[data-ipconfig='host1/xp-nat']")
     expect(panel).to_contain_text("Ethernet adapter Local Area Connection:")
     expect(panel).to_contain_text("IP Address. . . . . . . . . . . . : 192.168.131.64")
@@ -80,14 +97,14 @@ def test_ipconfig_panel_in_english_and_japanese(page: Page):
 
 def test_ipconfig_panel_shows_a_windows_7_guests_own_text(page: Page):  # [W7R] [W7R-12]
     open_example(page, "05-ics-gateway.yaml")
-    page.click("[data-show-ipconfig='pc01/student2']")
+    open_vm(page, "pc01/student2")
     panel = page.locator("[data-ipconfig='pc01/student2']")
     expect(panel).to_contain_text("   IPv4 Address. . . . . . . . . . . : 192.168.0.3(Preferred)")
     expect(panel).to_contain_text("Tunnel adapter Teredo Tunneling Pseudo-Interface:")
     expect(page.locator("[data-ipconfig-os]")).to_have_attribute("data-ipconfig-os", "Windows 7")
     expect(page.locator(".ipconfig-switch")).to_have_count(0)  # language and layout change nothing here
 
-    page.click("[data-show-ipconfig='pc01/student1']")  # Windows XP: both switches, and they work
+    open_vm(page, "pc01/student1")  # Windows XP: both switches, and they work
     expect(page.locator("[data-ipconfig-os]")).to_have_attribute("data-ipconfig-os", "Windows XP")
     page.click("text=As the seed article")
     seed_line = "        IP Address. . . . . . . . . . . : 192.168"  # the colon at column 40
@@ -102,12 +119,12 @@ def test_ipconfig_panel_shows_a_windows_7_guests_own_text(page: Page):  # [W7R] 
     form.locator("[name=node_type]").select_option("broadcast")
     form.locator("button[type=submit]").click()
     expect(page.locator("form[data-form='vm']")).to_have_count(0)
-    page.click("[data-show-ipconfig='pc01/student1']")
+    expect(page.locator("[data-node='vm:pc01/student1']")).to_contain_text("Windows Server 2008 R2")
+    open_vm(page, "pc01/student1")
     student1 = page.locator("[data-ipconfig='pc01/student1']")
     expect(student1).to_contain_text("   Node Type . . . . . . . . . . . . : Broadcast")
     expect(student1).to_contain_text("   DHCPv6 IAID . . . . . . . . . . . : ")
     expect(student1).not_to_contain_text("Teredo")  # 2008 R2 has none [W7R-9]
-    expect(page.locator("[data-vm='pc01/student1'] [data-vm-os]")).to_have_text("Windows Server 2008 R2")
 
 
 def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Page):
@@ -116,24 +133,44 @@ def test_a_drop_the_product_forbids_shows_the_rule_and_changes_nothing(page: Pag
         b"vnetlab: 1\nname: Old\nhosts:\n  - name: h\n    product: virtual_pc_2004\n"
         b"    vms:\n      - name: a\n        adapters: [{}, {}]\n",
     )
-    page.drag_and_drop("[data-adapter='h/a#2'] .nic", "[data-network='h/Shared networking (NAT)']")
+    drag(page, "h/a#2", "h/Shared networking (NAT)")
     expect(page.locator(".flash.error")).to_contain_text("adapter 1 only")
     expect(chip(page, "h/a#2")).to_contain_text("not connected")
+    expect(page.locator("#workspace")).to_have_attribute("data-version", "1")
 
 
-def test_keyboard_alternative_attaches_through_the_select(page: Page):
+def test_keyboard_alone_attaches_through_the_list_of_networks(page: Page):  # SPEC §13 keyboard
     open_example(page, "01-seed-virtual-pc.yaml")
-    page.select_option("select[aria-label='Network of host1/xp-off#1']", label="Shared networking (NAT)")
+    adapter = chip(page, "host1/xp-off#1")
+    adapter.focus()
+    page.keyboard.press("Enter")
+    choices = page.locator("#network-choices[role=listbox]")
+    expect(choices).to_be_visible()
+    expect(choices.locator("[role=option]")).to_have_count(4)  # the host's three networks, and not connected
+    page.keyboard.press("Escape")  # closes, changes nothing
+    expect(choices).to_be_hidden()
+    expect(adapter).to_be_focused()
+    page.keyboard.press("Enter")
+    current = page.locator("#network-choices [role=option]:focus")  # the adapter's own choice has the focus
+    expect(current).to_have_text("not connected")
+    expect(current).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowDown")  # round to the first, Local only
+    page.keyboard.press("ArrowDown")  # then Shared networking (NAT)
+    expect(page.locator("#network-choices [role=option]:focus")).to_have_attribute(
+        "data-network", "host1/Shared networking (NAT)"
+    )
+    page.keyboard.press("Enter")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
+    expect(chip(page, "host1/xp-off#1")).to_be_focused()  # focus stays where it was
 
 
 def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
     open_example(page, "01-seed-virtual-pc.yaml")
     other = context.new_page()
     other.goto(page.url)  # waits for the load event
-    other.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Local only']")
+    drag(other, "host1/xp-off#1", "host1/Local only")
     expect(other.locator("[data-adapter='host1/xp-off#1']")).to_contain_text("169.254.")
-    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", "[data-network='host1/Shared networking (NAT)']")
+    drag(page, "host1/xp-off#1", "host1/Shared networking (NAT)")
     expect(page.locator(".flash.warning")).to_contain_text("changed elsewhere")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("169.254.")  # reloaded, not overwritten
 
@@ -146,7 +183,8 @@ def test_hostile_names_show_as_text(page: Page):
         b"vnetlab: 1\nname: '<b>lab</b>'\nhosts:\n  - name: h\n    product: virtual_pc_2007\n"
         b"    vms:\n      - name: '<img src=x onerror=alert(1)>'\n        adapters: [{network: Local only}]\n",
     )
-    expect(page.locator(".vm-name")).to_have_text("<img src=x onerror=alert(1)>")
+    node = page.locator("[data-node='vm:h/<img src=x onerror=alert(1)>']")
+    expect(node.locator("text").first).to_have_text("<img src=x onerror=alert(1)>")
     expect(page.locator("h1")).to_contain_text("<b>lab</b>")
     page.goto("/")
     expect(page.locator("table.labs")).to_contain_text("<b>lab</b>")
@@ -205,18 +243,20 @@ def test_build_a_lab_from_nothing_with_the_forms(page: Page):
     host.locator("[name=product]").select_option("virtual_pc_2007")
     host.locator("[name=lan_id]").select_option(label="Office LAN")
     host.locator("button[type=submit]").click()
-    expect(page.locator("[data-network='host1/Shared networking (NAT)']")).to_be_visible()
+    expect(bus(page, "host1/Shared networking (NAT)")).to_be_visible()
 
-    page.click("text=+ VM")
+    page.locator("[data-node='host:host1'] .grip").click()  # its title opens the host's panel: its form, + VM and + network
+    page.click("#panel >> text=+ VM")
     vm = page.locator("form[data-form='vm']")
     vm.locator("[name=name]").fill("xp1")
     vm.locator("button[type=submit]").click()
     expect(chip(page, "host1/xp1#1")).to_contain_text("not connected")
-    page.drag_and_drop("[data-vm='host1/xp1'] .vm-name", "[data-network='host1/Shared networking (NAT)']")
+    drag(page, "host1/xp1#1", "host1/Shared networking (NAT)")
     expect(chip(page, "host1/xp1#1")).to_contain_text("192.168.131.64")
-    page.drag_and_drop("[data-adapter='host1/xp1#1'] .nic", "[data-network='host1/Local only']")
+    drag(page, "host1/xp1#1", "host1/Local only")
     expect(chip(page, "host1/xp1#1")).to_contain_text(re.compile(r"169\.254\."))
 
+    open_vm(page, "host1/xp1")
     page.click("[aria-label='Edit adapter host1/xp1#1']")
     adapter = page.locator("form[data-form='adapter']")
     expect(adapter.locator("[name=mac]")).to_have_count(0)  # Virtual PC assigns MACs itself
@@ -233,12 +273,15 @@ def test_build_a_lab_from_nothing_with_the_forms(page: Page):
     expect(chip(page, "host1/xp1#1")).to_contain_text("10.0.0.5/24")
 
 
-def test_topology_picture(page: Page):
+def test_topology_picture(page: Page):  # the diagram as a file, addresses and VLANs included (SPEC §13)
     open_example(page, "03-hyper-v-switches-and-vlans.yaml")
     with page.expect_download() as download:
-        page.click("text=Topology (SVG)")
+        page.click(".toolbar >> text=SVG")
     svg = Path(download.value.path()).read_text(encoding="utf-8")
-    assert svg.startswith("<svg") and "hv1/app1#1  172.16.0.10/24  (static)" in svg and "PRIVATE Cluster" in svg
+    assert svg.startswith("<svg") and "#1 172.16.0.10/24 static" in svg and "Cluster" in svg and "VLAN" in svg
+    with page.expect_download() as download:
+        page.click(".toolbar >> text=PNG")
+    assert Path(download.value.path()).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_designer_pages_are_never_kept_by_the_browser(page: Page):  # SPEC §13: Back never shows a stale lab
