@@ -120,6 +120,13 @@
     });
     if (svgParts) svgParts.remove();
     let panelCame = false;
+    root.querySelectorAll("table[data-cells] :is(td, th)[id]").forEach(function (cell) {
+      const old = document.getElementById(cell.id);
+      if (old) old.replaceWith(document.importNode(cell, true));
+    });
+    root.querySelectorAll("table[data-cells]").forEach(function (wrapper) {
+      wrapper.remove();
+    });
     Array.from(root.children).forEach(function (part) {
       const old = part.id && document.getElementById(part.id);
       if (!old) return;
@@ -392,9 +399,11 @@
       htmx.ajax("GET", labUrl("/pair?" + query.toString()), { target: "#pair", swap: "innerHTML" });
       return;
     }
-    const group = event.target.closest && event.target.closest("[data-group-from]");
+    const group = event.target.closest && event.target.closest("table.groups button.cell");
     if (group) {
-      const query = new URLSearchParams({ from: group.dataset.groupFrom, to: group.dataset.groupTo });
+      const row = group.closest("tr");
+      const column = group.closest("table").tHead.rows[0].cells[group.closest("td").cellIndex];
+      const query = new URLSearchParams({ from: row.dataset.group, to: column.dataset.group });
       htmx.ajax("GET", labUrl("/matrix?" + query.toString()), { target: "#matrix-detail", swap: "innerHTML" });
     }
   });

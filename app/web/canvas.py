@@ -160,9 +160,15 @@ def node_width(vm: VmCard) -> float:
     return min(MAX_NODE_WIDTH, max(NODE_WIDTH, text_width(shown, 13) + 20, text_width(vm.os_name, 11) + 20))
 
 
-def _column_width(vm: VmCard) -> float:
-    widest = max([text_width(address_text(chip), 11) + 10 for chip in vm.chips] + [node_width(vm)])
-    return widest + 30
+# The widest an address label can be, whatever the adapter's network and address: columns are that wide, so
+# that a drop, which changes labels, never moves a node (and a change answers only the parts it changed).
+WIDEST_LABEL = "#8 255.255.255.255/32 NAT DHCP"
+WIDEST_VLAN = " · VLAN 4094"
+
+
+def _column_width(vm: VmCard, vlans: bool) -> float:
+    widest = text_width(WIDEST_LABEL + (WIDEST_VLAN if vlans else ""), 11) + 10
+    return max(widest, node_width(vm)) + 30
 
 
 @dataclass
@@ -182,7 +188,8 @@ def _plan_host(host: HostPanel) -> _HostPlan:
     last_bus = max(bus_y.values(), default=TITLE_SPACE - 10)
     most_adapters = max((len(vm.chips) for vm in host.vms), default=1)
     vm_top = last_bus + most_adapters * LABEL_STEP + 36
-    columns = [_column_width(vm) for vm in host.vms]
+    vlans = host.product_code == "hyper_v"
+    columns = [_column_width(vm, vlans) for vm in host.vms]
     vm_at: dict[int, tuple[float, float]] = {}
     cursor = 20.0
     for vm, width in zip(host.vms, columns, strict=True):

@@ -130,17 +130,17 @@ def matrix_detail(
     request: Request,
     lab_id: LabId,
     engine: EngineDep,
-    source: Annotated[int, Query(alias="from", ge=0, le=100_000)] = 0,
-    target: Annotated[int, Query(alias="to", ge=0, le=100_000)] = 0,
+    source: Annotated[str, Query(alias="from", max_length=250)] = "",
+    target: Annotated[str, Query(alias="to", max_length=250)] = "",
 ) -> HTMLResponse:
-    """The pairs between two groups of the segment × segment matrix."""
+    """The pairs between two groups of the segment × segment matrix (groups by their labels)."""
     ws = workspace_for(request, engine, lab_id)
-    groups = {group.key: group for group in ws.groups}
+    groups = {group.label: group for group in ws.groups}
     if ws.answers is None or source not in groups or target not in groups:
         return HTMLResponse(
             '<p role="alert">No such group: the lab changed? Choose a cell again.</p>', headers=NO_STORE
         )
-    table = pairs_table(ws.answers, [groups[source]], [groups[target]])
+    table = pairs_table(ws.answers, [groups[source]], [groups[target]], ws.segments).markup
     return render(request, "editor/matrix_detail.html", table=table, source=groups[source], target=groups[target])
 
 

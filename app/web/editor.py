@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from app.web import canvas
+from app.web.matrix import FULL_MATRIX_ENDPOINTS, Table, groups_table, pairs_table
 from app.web.patches import PageParts, keep, patch
 from app.web.templating import NO_STORE, macros, render, templates
 from app.web.views import Workspace
@@ -45,16 +46,30 @@ def editor_parts(ws: Workspace, flash) -> tuple[PageParts, canvas.Diagram, dict[
     diagram = canvas.layout(ws)
     svg = diagram_parts(diagram)
     page = macros("editor/parts.html")
+    table = matrix_table(ws)
     html = {
         "lab-header": str(page.header(ws, flash)),
         "vm-names": str(page.vm_names(ws)),
-        "matrix-section": str(page.matrix(ws)),
+        "matrix-section": str(page.matrix(ws, table)),
         "warnings": str(page.warnings(ws)),
         "diagram-bounds": f'<template id="diagram-bounds" data-bounds="{diagram.min_x} {diagram.min_y} '
         f'{diagram.width} {diagram.height}"></template>',
     }
-    parts = PageParts(ws.lab_id, ws.created_at, ws.version, {k: markup for k, (_, markup) in svg.items()}, html)
+    inner = dict(table.cells) if table else {}
+    if ws.answers is not None:
+        inner["matrix-count"] = str(page.count(ws))
+    svg_markup = {key: markup for key, (_, markup) in svg.items()}
+    skeleton = f"{ws.answers is None} {table.skeleton if table else ''}"
+    parts = PageParts(ws.lab_id, ws.created_at, ws.version, svg_markup, html, inner, "matrix-section", skeleton)
     return parts, diagram, svg
+
+
+def matrix_table(ws: Workspace) -> Table | None:
+    if ws.answers is None:
+        return None
+    if len(ws.answers.endpoints) > FULL_MATRIX_ENDPOINTS:
+        return groups_table(ws.answers, ws.groups)
+    return pairs_table(ws.answers, ws.by_host, ws.by_host, ws.segments)
 
 
 def editor_page(request: Request, ws: Workspace) -> HTMLResponse:

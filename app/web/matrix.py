@@ -5,6 +5,7 @@ Every pair's answer is kept per lab version as one character (`1` reachable, `0`
 new version builds on (see `Simulation.pair_rows_after`): the table and the group counts are read from it.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -49,26 +50,63 @@ def read_answers(endpoints: list[str], text: str) -> Answers:
     return Answers(endpoints, text.split("\n") if endpoints else [])
 
 
-def endpoint_groups(result: SimulationResult) -> list[Group]:
-    """Each endpoint in one group: a VM in its first connected adapter's segment, a host OS and a LAN in the
-    LAN, the internet alone. Groups are in the order their first endpoint comes."""
-    segment_of: dict[str, str] = {}
+def segments_of(result: SimulationResult) -> dict[str, str]:
+    """Each endpoint's segment: a VM's first connected adapter's, a host OS's and a LAN's own LAN, the internet."""
+    found: dict[str, str] = {}
     for adapter in result.adapters:
         endpoint = f"vm:{adapter.host}/{adapter.vm}"
-        if adapter.segment and endpoint not in segment_of:
-            segment_of[endpoint] = adapter.segment
+        if adapter.segment and endpoint not in found:
+            found[endpoint] = adapter.segment
     networks_of = {h.host: [a.network for a in h.addresses] for h in result.hosts}
+    for endpoint in result.endpoints:
+        kind, _, name = endpoint.partition(":")
+        if endpoint in found:
+            continue
+        if kind == "vm":
+            found[endpoint] = f"{name.split('/', 1)[0]}: not connected"
+        elif kind == "host":
+            found[endpoint] = (networks_of.get(name) or [f"{name}: host"])[0]
+        elif kind == "lan":
+            found[endpoint] = name
+        else:
+            found[endpoint] = endpoint
+    return found
+
+
+def network_groups(
+    hosts: list[tuple[str, list[str]]], endpoints: list[str], first_network: dict[str, str]
+) -> list[Group]:
+    """The endpoints by the network they are on: a VM by its first connected adapter's, a host's OS apart, the
+    LANs together, the internet alone. One group for every network there is, empty or not, in the hosts' order:
+    a drop moves an endpoint from one group to another and changes no group (nor the table's rows)."""
+    groups: dict[str, list[str]] = {}
+    for host, networks in hosts:
+        for network in networks:
+            groups[f"{host}/{network}"] = []
+        groups[f"{host}: not connected"] = []
+        groups[f"{host}: host OS"] = []
+    groups["LANs"], groups["internet"] = [], []
+    for endpoint in endpoints:
+        kind, _, name = endpoint.partition(":")
+        if kind == "vm":
+            host = name.split("/", 1)[0]
+            label = f"{host}/{first_network[endpoint]}" if endpoint in first_network else f"{host}: not connected"
+        elif kind == "host":
+            label = f"{name}: host OS"
+        elif kind == "lan":
+            label = "LANs"
+        else:
+            label = "internet"
+        groups.setdefault(label, []).append(endpoint)
+    return [Group(key, label, members) for key, (label, members) in enumerate(groups.items())]
+
+
+def host_groups(result: SimulationResult) -> list[Group]:
+    """The endpoints by host (a VM and its host OS under its host), then the LANs, then the internet."""
     groups: dict[str, list[str]] = {}
     for endpoint in result.endpoints:
         kind, _, name = endpoint.partition(":")
-        if kind == "vm":
-            label = segment_of.get(endpoint, f"{name.split('/', 1)[0]}: not connected")
-        elif kind == "host":
-            label = (networks_of.get(name) or [f"{name}: host"])[0]
-        elif kind == "lan":
-            label = name
-        else:
-            label = endpoint
+        label = name.split("/", 1)[0] if kind in ("vm", "host") else "LANs" if kind == "lan" else endpoint
         groups.setdefault(label, []).append(endpoint)
     return [Group(key, label, members) for key, (label, members) in enumerate(groups.items())]
 
@@ -77,64 +115,102 @@ def short_name(endpoint: str) -> str:
     return endpoint.partition(":")[2].rpartition("/")[2] or endpoint
 
 
-def _cell(answers: Answers, index: dict[str, int], source: str, target: str) -> str:
-    if source == target:
-        return '<td class="self"></td>'
-    yes = answers.reachable(index[source], index[target])
-    mark, word = ("✓", "can reach") if yes else ("✗", "cannot reach")
-    source_q, target_q = escape(source), escape(target)
-    return (
-        f'<td><button type="button" class="cell {"yes" if yes else "no"}" data-from="{source_q}" data-to="{target_q}" '
-        f'data-reachable="{"true" if yes else "false"}" tabindex="-1" '
-        f'aria-label="{source_q} {word} {target_q}">{mark}</button></td>'
-    )
+@dataclass(frozen=True)
+class Table:
+    """A matrix as a table: its markup, and its cells by id, so that a change answers the cells that changed
+    (the table itself only when its rows or columns did: `skeleton` is what says so)."""
+
+    markup: Markup
+    cells: dict[str, str]
+    skeleton: str
 
 
-def pairs_table(answers: Answers, rows: list[Group], columns: list[Group]) -> Markup:
-    """Rows' endpoints × columns' endpoints, names in sticky headers, a header row per row group."""
+def _cell_id(prefix: str, source: str, target: str) -> str:
+    return prefix + hashlib.blake2b(f"{source}\0{target}".encode(), digest_size=6).hexdigest()
+
+
+def _table(head: str, rows: list[tuple[str, list[tuple[str, str]]]]) -> Table:
+    """`rows`: each row's opening (`<tr…>`) and its cells as (id, markup), its header cell first."""
+    cells: dict[str, str] = {}
+    lines = [f'<thead><tr><th class="corner" scope="col">from ↓ · to →</th>{head}</tr></thead><tbody>']
+    skeleton = [head]
+    for opening, row_cells in rows:
+        cells.update(row_cells)
+        lines.append(opening + "".join(markup for _, markup in row_cells) + ("</tr>" if row_cells else ""))
+        skeleton.append(opening + " ".join(cell_id for cell_id, _ in row_cells))
+    lines.append("</tbody>")
+    return Table(Markup("".join(lines)), cells, "\n".join(skeleton))
+
+
+def pairs_table(answers: Answers, rows: list[Group], columns: list[Group], segments: dict[str, str]) -> Table:
+    """Rows' endpoints × columns' endpoints, names in sticky headers, a header row per row group; each row's
+    header says its endpoint's segment."""
     index = {endpoint: i for i, endpoint in enumerate(answers.endpoints)}
+    quoted = {endpoint: str(escape(endpoint)) for endpoint in answers.endpoints}
     targets = [e for g in columns for e in g.members]
     head = "".join(
-        f'<th scope="col" class="to" data-endpoint="{escape(e)}" title="{escape(e)}">'
+        f'<th scope="col" class="to" data-endpoint="{quoted[e]}" title="{quoted[e]}">'
         f"<span>{escape(short_name(e))}</span></th>"
         for e in targets
     )
-    lines = [f'<thead><tr><th class="corner" scope="col">from ↓ · to →</th>{head}</tr></thead><tbody>']
+    table_rows: list[tuple[str, list[tuple[str, str]]]] = []
     for group in rows:
-        lines.append(
-            f'<tr class="group"><th scope="rowgroup" colspan="{len(targets) + 1}">{escape(group.label)}</th></tr>'
+        table_rows.append(
+            (f'<tr class="group"><th scope="rowgroup" colspan="{len(targets) + 1}">{escape(group.label)}</th></tr>', [])
         )
         for source in group.members:
-            cells = "".join(_cell(answers, index, source, target) for target in targets)
-            lines.append(
-                f'<tr data-endpoint="{escape(source)}"><th scope="row" class="from" title="{escape(source)}">'
-                f"{escape(short_name(source))}</th>{cells}</tr>"
+            row_cells = []
+            for target in targets:
+                cell_id = _cell_id("p", source, target)
+                if source == target:
+                    row_cells.append((cell_id, f'<td id="{cell_id}" class="self"></td>'))
+                    continue
+                yes = answers.reachable(index[source], index[target])
+                row_cells.append(
+                    (
+                        cell_id,
+                        f'<td id="{cell_id}"><button type="button" class="cell {"yes" if yes else "no"}" '
+                        f'data-from="{quoted[source]}" data-to="{quoted[target]}" '
+                        f'data-reachable="{"true" if yes else "false"}" tabindex="-1" '
+                        f'aria-label="{"reachable" if yes else "not reachable"}">{"✓" if yes else "✗"}</button></td>',
+                    )
+                )
+            header_id = _cell_id("r", source, "")
+            header = (
+                f'<th id="{header_id}" scope="row" class="from" title="{quoted[source]} — {escape(segments[source])}">'
+                f"{escape(short_name(source))} <small>{escape(segments[source])}</small></th>"
             )
-    lines.append("</tbody>")
-    return Markup("".join(lines))
+            table_rows.append((f'<tr data-endpoint="{quoted[source]}">', [(header_id, header), *row_cells]))
+    return _table(head, table_rows)
 
 
-def groups_table(answers: Answers, groups: list[Group]) -> Markup:
+def groups_table(answers: Answers, groups: list[Group]) -> Table:
     """Group × group: how many of the pairs between them are reachable; each cell drills down."""
     index = {endpoint: i for i, endpoint in enumerate(answers.endpoints)}
     head = "".join(
-        f'<th scope="col" class="to" title="{escape(g.label)}"><span>{escape(g.label)}</span></th>' for g in groups
+        f'<th scope="col" class="to" title="{escape(g.label)}" data-group="{escape(g.label)}">'
+        f"<span>{escape(g.label)}</span></th>"
+        for g in groups
     )
-    lines = [f'<thead><tr><th class="corner" scope="col">from ↓ · to →</th>{head}</tr></thead><tbody>']
+    table_rows = []
     for source in groups:
-        cells = []
+        row_cells = []
         for target in groups:
-            pairs = [(s, t) for s in source.members for t in target.members if s != t]
-            yes = sum(answers.reachable(index[s], index[t]) for s, t in pairs)
+            pairs = [(index[s], index[t]) for s in source.members for t in target.members if s != t]
+            yes = sum(answers.reachable(s, t) for s, t in pairs)
             state = "none" if not pairs else "yes" if yes == len(pairs) else "no" if yes == 0 else "some"
-            cells.append(
-                f'<td><button type="button" class="cell {state}" data-group-from="{source.key}" '
-                f'data-group-to="{target.key}" tabindex="-1" aria-label="{escape(source.label)} to '
-                f'{escape(target.label)}: {yes} of {len(pairs)} pairs reachable">{yes}/{len(pairs)}</button></td>'
+            cell_id = _cell_id("g", source.label, target.label)
+            # Its groups are its row's and its column's (the page's script reads them there): a cell is small.
+            row_cells.append(
+                (
+                    cell_id,
+                    f'<td id="{cell_id}"><button class="cell {state}" tabindex="-1">{yes}/{len(pairs)}</button></td>',
+                )
             )
-        lines.append(
-            f'<tr data-group="{escape(source.label)}"><th scope="row" class="from">{escape(source.label)} '
-            f"<small>({len(source.members)})</small></th>{''.join(cells)}</tr>"
+        header_id = _cell_id("h", source.label, "")
+        header = (
+            f'<th id="{header_id}" scope="row" class="from">{escape(source.label)} '
+            f"<small>({len(source.members)})</small></th>"
         )
-    lines.append("</tbody>")
-    return Markup("".join(lines))
+        table_rows.append((f'<tr data-group="{escape(source.label)}">', [(header_id, header), *row_cells]))
+    return _table(head, table_rows)

@@ -8,7 +8,7 @@ version is not kept gets every part, and replaces what it had.
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -24,13 +24,23 @@ class PageParts:
     version: int
     svg: Mapping[str, str]  # part id → markup: the diagram's parts
     html: Mapping[str, str]  # part id → markup: the page's other parts
+    # Parts inside the matrix's part (its cells, its count): sent alone when it is not sent whole; and what
+    # that part's digest is taken of instead of its markup (its rows and columns, not its cells).
+    inner: Mapping[str, str] = field(default_factory=dict)
+    outer: str = ""
+    skeleton: str = ""
 
     def digests(self) -> dict[str, bytes]:
-        return {
-            key: hashlib.blake2b(value.encode(), digest_size=DIGEST_BYTES).digest()
-            for parts in (self.svg, self.html)
+        found = {
+            key: _digest(self.skeleton if key == self.outer else value)
+            for parts in (self.svg, self.html, self.inner)
             for key, value in parts.items()
         }
+        return found
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=DIGEST_BYTES).digest()
 
 
 def _key(lab_id: int, created_at: object, version: int) -> tuple:
@@ -58,6 +68,13 @@ def patch(budget: CacheBudget, parts: PageParts, base: int | None, extra: str = 
         removed = [key for key in before if key not in now]
     svg = "".join(markup for key, markup in parts.svg.items() if key in changed)
     html = "".join(markup for key, markup in parts.html.items() if key in changed)
+    if parts.outer not in changed:
+        inner = [markup for key, markup in parts.inner.items() if key in changed]
+        cells = "".join(markup for markup in inner if markup.startswith(("<td", "<th")))
+        html += "".join(markup for markup in inner if not markup.startswith(("<td", "<th")))
+        if cells:  # a table cell is only kept by the HTML parser inside a table
+            html += f"<table data-cells><tbody><tr>{cells}</tr></tbody></table>"
+    removed = [key for key in removed if key not in parts.inner]  # went with the part they were in
     return Markup(
         f'<div data-patch data-version="{parts.version}" data-full="{"true" if before is None else "false"}" '
         f'data-removed="{escape(" ".join(removed))}"><svg data-svg-parts>{svg}</svg>{html}{extra}</div>'

@@ -5,7 +5,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import paths
-from app.web.matrix import FULL_MATRIX_ENDPOINTS, groups_table, pairs_table
+from app.web.matrix import FULL_MATRIX_ENDPOINTS
 from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION
 
 templates = Jinja2Templates(directory=paths.TEMPLATES)
@@ -13,8 +13,6 @@ templates.env.globals.update(
     htmx_version=HTMX_VERSION,
     htmx_sri=HTMX_SRI,
     htmx_url=HTMX_CDN_URL,
-    pairs_table=pairs_table,
-    groups_table=groups_table,
     full_matrix=FULL_MATRIX_ENDPOINTS,
 )
 templates.env.autoescape = True  # every template, the .svg ones included (the default skips them)

@@ -20,7 +20,7 @@ from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
 from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
 from app.labs.versions import stacks, summaries
-from app.web.matrix import Answers, Group, answers_text, endpoint_groups, read_answers
+from app.web.matrix import Answers, Group, answers_text, host_groups, network_groups, read_answers, segments_of
 
 
 @dataclass
@@ -72,6 +72,7 @@ class HostPanel:
     zones: list[NetworkZone]
     vms: list[VmCard]
     nic: str = "Ethernet"
+    product_code: str = ""  # e.g. "hyper_v"
     address: str = ""  # the host OS's addresses, e.g. "192.168.11.100 (dhcp)"
     warnings: list[str] = field(default_factory=list)
     x: float | None = None  # its place on the canvas; None: the automatic layout
@@ -98,7 +99,9 @@ class Workspace:
     result: SimulationResult  # without its pair list: `answers` has it
     vm_refs: list[str]
     answers: Answers | None  # every pair's answer; None beyond 300 endpoints
-    groups: list[Group]  # the endpoints by host and segment
+    groups: list[Group]  # the endpoints by network
+    by_host: list[Group]  # the endpoints by host
+    segments: dict[str, str]  # each endpoint's segment
     created_at: object = None  # with the id, tells the lab from a deleted one that had its id
     # What the undo and redo buttons would do (their titles), None when there is nothing to do.
     undo_summary: str | None = None
@@ -137,7 +140,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) 
         lan = lans.get(host.lan_id) if host.lan_id is not None else None
         label = PRODUCTS[Product(host.product)].label
         panels[host.id] = HostPanel(
-            host.id, host.name, label, lan.name if lan else None, [], [], host.nic, x=host.x, y=host.y
+            host.id, host.name, label, lan.name if lan else None, [], [], host.nic, host.product, x=host.x, y=host.y
         )
     for host_result in result.hosts:
         panel = next(p for p in panels.values() if p.name == host_result.host)
@@ -208,7 +211,13 @@ def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) 
         result,
         refs,
         read_answers(result.endpoints, answers) if answers is not None else None,
-        endpoint_groups(result),
+        network_groups(
+            [(panel.name, [zone.name for zone in panel.zones]) for panel in panels.values()],
+            result.endpoints,
+            {card.endpoint: card.attached[0].network_name for card in cards.values() if card.attached},  # type: ignore[misc]
+        ),
+        host_groups(result),
+        segments_of(result),
         rows.lab.created_at,
     )
 

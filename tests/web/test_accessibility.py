@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.web.test_designer import open_example
+from tests.web.test_designer import choose, open_example
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = {"serious", "critical"}
@@ -45,10 +45,12 @@ def test_editor_with_both_ipconfig_panels_and_a_form(sized_page: Page):
     page = sized_page
     open_example(page, "05-ics-gateway.yaml")
     assert_accessible(page)
-    page.click("[data-show-ipconfig='pc01/student1']")
+    page.locator("[data-node='vm:pc01/student1']").click()  # selected: the others marked, its panel open
     page.wait_for_selector("[data-ipconfig='pc01/student1']")
-    assert_accessible(page)  # the XP panel, with its switches
-    page.click("[data-show-ipconfig='pc01/student2']")
+    page.wait_for_selector("#diagram [data-reach]")
+    assert_accessible(page)  # the XP panel, with its switches, and the reachability marks
+    page.keyboard.press("Escape")
+    page.locator("[data-node='vm:pc01/student2']").click()
     page.wait_for_selector("[data-ipconfig='pc01/student2']")
     page.click("[aria-label='Edit VM pc01/student2']")
     page.wait_for_selector("form[data-form='vm']")
@@ -66,10 +68,29 @@ def test_a_form_showing_its_errors(sized_page: Page):
     assert_accessible(page)
 
 
+def test_the_keyboards_list_of_networks(sized_page: Page):
+    page = sized_page
+    open_example(page, "01-seed-virtual-pc.yaml")
+    page.locator("[data-adapter='host1/xp-local#1']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#network-choices [role=option]:focus")
+    assert_accessible(page)
+
+
+def test_a_large_lab_with_its_matrix_by_segment(sized_page: Page, live_server: str):
+    from bench.labs import lab_data
+
+    page = sized_page
+    lab = page.request.post(live_server + "/api/v1/labs/import", data=lab_data(60)).json()
+    page.goto(f"/labs/{lab['id']}")
+    page.wait_for_selector("table.matrix.groups")
+    assert_accessible(page)
+
+
 def test_history_panel_and_a_diff(sized_page: Page):
     page = sized_page
     open_example(page, "01-seed-virtual-pc.yaml")
-    page.select_option("select[aria-label='Network of host1/xp-off#1']", label="Shared networking (NAT)")
+    choose(page, "host1/xp-off#1", "host1/Shared networking (NAT)")
     page.wait_for_selector("[data-action='undo']:not([disabled])")
     page.locator("#history summary").click()
     page.click(".versions li[data-version='2'] .version-pick")

@@ -44,6 +44,17 @@ def drag(page: Page, adapter: str, network: str) -> None:
     chip(page, adapter).drag_to(bus(page, network))
 
 
+def choose(page: Page, adapter: str, network: str) -> None:
+    """The keyboard's way (SPEC §13): Enter on the adapter, arrows to the network, Enter."""
+    chip(page, adapter).focus()
+    page.keyboard.press("Enter")
+    for _ in range(10):
+        if page.locator("#network-choices [role=option]:focus").get_attribute("data-network") == network:
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+
+
 def open_vm(page: Page, ref: str) -> None:
     page.locator(f"[data-node='vm:{ref}']").click()
     expect(page.locator("#panel h2")).to_contain_text(ref.split("/")[-1])
@@ -245,7 +256,9 @@ def test_build_a_lab_from_nothing_with_the_forms(page: Page):
     host.locator("button[type=submit]").click()
     expect(bus(page, "host1/Shared networking (NAT)")).to_be_visible()
 
-    page.locator("[data-node='host:host1'] .grip").click()  # its title opens the host's panel: its form, + VM and + network
+    page.locator(
+        "[data-node='host:host1'] .grip"
+    ).click()  # its title opens the host's panel: its form, + VM and + network
     page.click("#panel >> text=+ VM")
     vm = page.locator("form[data-form='vm']")
     vm.locator("[name=name]").fill("xp1")

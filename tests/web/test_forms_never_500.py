@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from app.web import pages
+from app.web import canvas_routes, pages
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 PART_LISTS = {"lan": "lans", "host": "hosts", "network": "networks", "vm": "vms", "adapter": "adapters"}
@@ -88,7 +88,8 @@ def client(tmp_path_factory) -> Iterator[TestClient]:
 
 
 def designer_post_routes() -> set[str]:
-    return {route.path for route in pages.router.routes if "POST" in getattr(route, "methods", set())}
+    routes = [route for module in (pages, canvas_routes) for route in module.router.routes]
+    return {route.path for route in routes if "POST" in getattr(route, "methods", set())}
 
 
 COVERED = {
@@ -101,6 +102,10 @@ COVERED = {
     "/labs/{lab_id}/forms/{kind}",
     "/labs/{lab_id}/forms/{kind}/{part_id}",
     "/labs/{lab_id}/forms/{kind}/{part_id}/delete",
+    "/labs/{lab_id}/move",
+    "/labs/{lab_id}/tidy",
+    "/labs/{lab_id}/rename",
+    "/labs/{lab_id}/duplicate",
 }
 
 
@@ -129,7 +134,8 @@ def _form_fields(client: TestClient, url: str) -> dict[str, list[str]]:
     """The fields of the form panel a GET of `url` opens, with the values it offers (its value as shown, or
     a select's options)."""
     html = client.get(url).text
-    panel = html[html.find('<aside class="form-panel"') : html.find("</aside>")]
+    start = html.find('class="panel form-panel"')
+    panel = html[start : html.find("</aside>", start)] if start >= 0 else ""
     fields: dict[str, list[str]] = {}
     for tag in re.findall(r"<input[^>]*>", panel):
         name = re.search(r'\bname="([^"]+)"', tag)
@@ -236,6 +242,17 @@ def test_other_designer_posts_never_answer_5xx(client: TestClient, data):
         body = data.draw(form_data(fields), label="form")
     elif route == "/labs/{lab_id}/adapters/new":
         body = data.draw(form_data({"vm_id": [str(i) for i in parts["vm"]], "version": realistic_version}), "form")
+    elif route == "/labs/{lab_id}/move":
+        fields = {
+            "kind": ["vm", "host"],
+            "part_id": [str(i) for i in parts["vm"] + parts["host"]],
+            "x": ["120", "-40.5", NUMERIC],
+            "y": ["80", "1e6", NUMERIC],
+            "version": realistic_version,
+        }
+        body = data.draw(form_data(fields), label="form")
+    elif route == "/labs/{lab_id}/rename":
+        body = data.draw(form_data({"name": ["Week 4"], "version": realistic_version}), label="form")
     else:  # the lab's or a part's delete
         body = data.draw(form_data({"version": realistic_version}), label="form")
     _post_and_check(client, lab_id, route, lab_ref, kind, part_ref, body, files)
@@ -272,6 +289,7 @@ def test_every_field_of_every_form_refuses_nasty_values_without_5xx(client: Test
         for part_ref in ids[:1]:
             url = f"/labs/{lab_id}/forms/{kind}/{part_ref}"
             fields = _form_fields(client, url)
+            assert fields, url  # the form panel was found and read
             shown = {name: next(v for v in offered if v != NUMERIC) for name, offered in fields.items()}
             for name, offered in fields.items():
                 for nasty in _nasty_values(offered):

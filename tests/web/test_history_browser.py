@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.web.test_designer import chip, open_example
+from tests.web.test_designer import bus, chip, drag, open_example
 
 NAT = "Shared networking (NAT)"
 BRIDGED = "Marvell Yukon 88E8055 PCI-E Gigabit Ethernet Controller"
@@ -20,7 +20,7 @@ def test_undo_and_redo_buttons_and_keys(page: Page):  # [H] §13 [data-action]
     undo, redo = page.locator("[data-action='undo']"), page.locator("[data-action='redo']")
     expect(undo).to_be_disabled()
     expect(redo).to_be_disabled()
-    page.drag_and_drop("[data-adapter='host1/xp-off#1'] .nic", f"[data-network='host1/{NAT}']")
+    drag(page, "host1/xp-off#1", f"host1/{NAT}")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
     expect(undo).to_be_enabled()
     expect(undo).to_have_attribute("title", f"Undo: xp-off: not connected → {NAT} (Ctrl+Z)")
@@ -49,7 +49,7 @@ def test_undo_and_redo_buttons_and_keys(page: Page):  # [H] §13 [data-action]
 
 def test_history_panel_shows_a_versions_diff_reverts_and_names(page: Page):  # [H]
     open_example(page, "01-seed-virtual-pc.yaml")
-    page.select_option("select[aria-label='Network of host1/xp-off#1']", label=NAT)
+    drag(page, "host1/xp-off#1", f"host1/{NAT}")
     expect(chip(page, "host1/xp-off#1")).to_contain_text("192.168.131.65")
     page.locator("#history summary").click()
     entries = page.locator("#history .versions li")
@@ -76,7 +76,7 @@ def test_history_panel_shows_a_versions_diff_reverts_and_names(page: Page):  # [
 
 def test_deleting_a_network_says_what_it_takes_and_offers_undo(page: Page):  # [H]
     open_example(page, "01-seed-virtual-pc.yaml")
-    page.click(f"[aria-label='Edit network host1/{BRIDGED}']")
+    bus(page, f"host1/{BRIDGED}").locator("text").first.click()  # a network's name opens its form
     questions: list[str] = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.click("form[hx-confirm] button.danger")
@@ -85,4 +85,4 @@ def test_deleting_a_network_says_what_it_takes_and_offers_undo(page: Page):  # [
     expect(chip(page, "host1/xp-bridged#1")).to_contain_text("not connected")
     page.click(".flash-undo")
     expect(chip(page, "host1/xp-bridged#1")).to_contain_text("192.168.11.")
-    expect(page.locator(f"[data-network='host1/{BRIDGED}']").first).to_be_visible()
+    expect(bus(page, f"host1/{BRIDGED}")).to_be_visible()

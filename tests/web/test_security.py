@@ -16,8 +16,8 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from app.web import pages
-from app.web.security import HTMX_CDN_URL, HTMX_SRI, PAGE_CSP, SVG_CSP
+from app.web import canvas_routes, pages
+from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, PAGE_CSP, SVG_CSP
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = 'x" onload="alert(1)'
@@ -103,7 +103,7 @@ def test_page_csp_allows_scripts_only_from_this_server_and_the_pinned_cdn_file()
     assert policy["default-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
     assert "unsafe" not in PAGE_CSP  # no 'unsafe-inline', no 'unsafe-eval'
-    assert HTMX_CDN_URL.endswith(f"/htmx.org@{pages.HTMX_VERSION}/dist/htmx.min.js")
+    assert HTMX_CDN_URL.endswith(f"/htmx.org@{HTMX_VERSION}/dist/htmx.min.js")
 
 
 def test_pages_have_no_inline_script_style_or_event_handler(client: TestClient):
@@ -117,6 +117,11 @@ def test_pages_have_no_inline_script_style_or_event_handler(client: TestClient):
         f"/labs/{lab_id}/forms/adapter/{adapter_id}",
         f"/labs/{lab_id}/pair?from=internet&to=internet",
         f"/labs/{lab_id}/vms/{vm_id}/ipconfig-panel",
+        f"/labs/{lab_id}/panel/vm/{vm_id}",
+        f"/labs/{lab_id}/panel/lab",
+        f"/labs/{lab_id}/reach?from=internet",
+        f"/labs/{lab_id}/matrix?from=0&to=1",
+        f"/labs/{lab_id}/handout",
     ]:
         html = client.get(url).text
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
@@ -144,9 +149,10 @@ def test_the_topology_svg_escapes_a_hostile_lab_name(client: TestClient):
     assert not [e for e in elements if any(name.lower().startswith("on") for name in e.attrib)]
     assert not [e for e in elements if e.tag.endswith("script")]
     texts = [e.text or "" for e in elements if e.tag.endswith("text")]
-    assert HOSTILE in texts
+    assert f"{HOSTILE} — legend" in texts
     assert any(text.startswith("<img src=x onerror=alert(2)> — ") for text in texts)
-    assert root.attrib["aria-label"] == f"{HOSTILE} topology"
+    assert "v' onclick='alert(3)" in texts  # the VM's node
+    assert root.attrib["aria-label"] == f"Diagram of {HOSTILE}"
 
 
 def test_names_with_control_characters_never_reach_a_page_or_the_svg(client: TestClient):
@@ -164,7 +170,7 @@ def test_names_with_control_characters_never_reach_a_page_or_the_svg(client: Tes
 
 def test_every_template_is_autoescaped_the_svg_included():
     env = pages.templates.env
-    for name in ("topology.svg", "labs.html", "fragments/workspace.html"):
+    for name in ("canvas/parts.svg", "canvas/diagram.svg", "labs.html", "editor/workspace.html", "editor/parts.html"):
         assert env.autoescape is True or env.autoescape(name), name
 
 
@@ -218,7 +224,7 @@ def test_docs_are_served_from_the_vendored_swagger_ui_with_a_csp_for_its_start_u
 def test_designer_routes_run_in_worker_threads():
     """Routes that read the database, simulate or render must be plain `def` (FastAPI runs them in its
     threadpool); an `async def` would block the event loop for every other request."""
-    routes = [route for route in pages.router.routes if hasattr(route, "endpoint")]
+    routes = [route for r in (pages, canvas_routes) for route in r.router.routes if hasattr(route, "endpoint")]
     assert len(routes) >= 12
     for route in routes:
         assert not inspect.iscoroutinefunction(route.endpoint), route.path
