@@ -192,12 +192,12 @@ def _plan_host(host: HostPanel) -> _HostPlan:
     columns = [_column_width(vm, vlans) for vm in host.vms]
     vm_at: dict[int, tuple[float, float]] = {}
     cursor = 20.0
-    for vm, width in zip(host.vms, columns, strict=True):
+    for vm, width in zip(host.vms, columns, strict=True):  # a placed VM leaves its column: the others stay put
         if vm.x is not None and vm.y is not None:
             vm_at[vm.id] = (vm.x, vm.y)
         else:
             vm_at[vm.id] = (cursor + (width - node_width(vm)) / 2, vm_top)
-            cursor += width
+        cursor += width
     bus_widths = [text_width(zone.name, 12) + text_width(_bus_detail(zone), 11) + 250 for zone in host.zones]
     width = max(
         [cursor + 20, text_width(_host_title(host), 13) + 40, text_width(_host_detail(host), 11) + 40, 260, *bus_widths]

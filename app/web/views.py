@@ -113,7 +113,9 @@ def _pool(dhcp: dict) -> str:
     return f"{start}–{end}"
 
 
-def _addressing(product: str, kind: str, dhcp: dict | None, lan) -> str:
+def _addressing(product: str, kind: str, dhcp: dict | None, lan, management_os: bool | None = None) -> str:
+    if kind == "external" and Product(product) == Product.HYPER_V and management_os is not False:
+        return _addressing(product, kind, dhcp, lan, False) + " · shared with the management OS"
     if kind == "nat":
         return f"{NAT_SUBNET} · DHCP {NAT_POOL[0]}–{NAT_POOL[1]} · gateway {NAT_GATEWAY}"
     if kind == "external":
@@ -162,7 +164,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) 
             network.name,
             network.kind,
             f"{host.name}/{network.name}",
-            _addressing(host.product, network.kind, network.dhcp, lan),
+            _addressing(host.product, network.kind, network.dhcp, lan, network.management_os),
         )
         zones[network.id] = zone
         panels[network.host_id].zones.append(zone)

@@ -89,3 +89,39 @@ def test_labs_stored_before_history_get_their_current_version_recorded(tmp_path)
     assert [(lab_id, version, via) for lab_id, version, via, _ in rows] == [(7, 12, "api")]
     document = json.loads(rows[0][3])
     assert document["name"] == "week 1" and document["lans"] == [{"name": "LAN", "subnet": "10.0.0.0/24"}]
+
+
+def test_vms_at_the_old_default_place_go_to_the_automatic_layout(tmp_path):  # SPEC §3 x, y: revision 0004
+    """Before the canvas nothing placed a VM: (0, 0) was the column's default. Labs with their history already
+    recorded (revision 0003) are not recorded again."""
+    url = f"sqlite:///{tmp_path}/before-canvas.db"
+    command.upgrade(alembic_config(url), "0003")
+    engine = create_engine(url)
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO labs (id, name, version, created_at, updated_at) VALUES (3, 'w', 2, ?, ?)", (now, now)
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO lab_versions (lab_id, version, created_at, via, summary, document) "
+            "VALUES (3, 2, ?, 'api', 'kept', '{\"vnetlab\": 1, \"name\": \"w\"}')",
+            (now,),
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO hosts (id, lab_id, position, name, product, nic, address) "
+            "VALUES (1, 3, 0, 'h', 'hyper_v', 'Ethernet', '\"dhcp\"')"
+        )
+        for vm_id, x, y in ((1, 0, 0), (2, 120, 0)):
+            connection.exec_driver_sql(
+                "INSERT INTO vms (id, lab_id, host_id, position, name, os, x, y) VALUES (?, 3, 1, ?, ?, 'other', ?, ?)",
+                (vm_id, vm_id, f"v{vm_id}", x, y),
+            )
+    upgrade_database(url)
+    with engine.connect() as connection:
+        vms = connection.exec_driver_sql("SELECT name, x, y FROM vms ORDER BY id").fetchall()
+        hosts = connection.exec_driver_sql("SELECT x, y FROM hosts").fetchall()
+        versions = connection.exec_driver_sql("SELECT summary FROM lab_versions").fetchall()
+    engine.dispose()
+    assert [tuple(row) for row in vms] == [("v1", None, None), ("v2", 120, 0)]  # (120, 0) was chosen: kept
+    assert [tuple(row) for row in hosts] == [(None, None)]
+    assert [row[0] for row in versions] == ["kept"]
