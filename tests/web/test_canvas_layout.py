@@ -44,7 +44,7 @@ def diagram_for(engine, lab_id: int) -> Diagram:
 def boxes(diagram: Diagram) -> list[tuple[float, float, float, float, str]]:
     """What must not overlap: VM nodes, address labels, bus and host titles (x, y, width, height, what)."""
     found = [(n.x, n.y, n.width, NODE_HEIGHT, f"node {n.hook}") for n in diagram.nodes]
-    found += [(l.label.x, l.label.y, l.label.width, LABEL_HEIGHT, f"label {l.hook}") for l in diagram.links]
+    found += [(k.label.x, k.label.y, k.label.width, LABEL_HEIGHT, f"label {k.hook}") for k in diagram.links]
     for bus in diagram.buses:
         width = bus.detail_x - bus.x1 + text_width(bus.detail, 11)
         found.append((bus.x1, bus.y - 21, width, 14, f"bus title {bus.hook}"))
@@ -58,7 +58,7 @@ def overlaps(diagram: Diagram) -> list[str]:
     found = sorted(boxes(diagram))
     problems = []
     for i, (x, y, w, h, what) in enumerate(found):
-        for x2, y2, w2, h2, other in found[i + 1 :]:
+        for x2, y2, _width, h2, other in found[i + 1 :]:
             if x2 >= x + w:
                 break  # sorted by x: nothing further right can touch this one
             if y < y2 + h2 and y2 < y + h:
