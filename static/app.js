@@ -797,9 +797,13 @@
     const matches = function (text) {
       return !wanted || text.toLowerCase().includes(wanted);
     };
+    // A column shows when its endpoint or its group (host, network) matches; a cell goes with its column.
     const heads = Array.from(table.tHead.rows[0].cells);
     const shown = heads.map(function (th, index) {
-      return index === 0 || matches(th.title || th.textContent);
+      return index === 0 || matches(th.title || th.textContent) || matches(th.dataset.group || "");
+    });
+    heads.forEach(function (th, index) {
+      th.hidden = !shown[index];
     });
     let group = null;
     let groupShown = false;
@@ -811,17 +815,17 @@
         return;
       }
       const label = row.cells[0];
-      const visible = matches(label.title || label.textContent) || (group && matches(group.textContent));
+      const visible =
+        matches(label.title || label.textContent) ||
+        matches(row.dataset.group || "") ||
+        Boolean(group && matches(group.textContent));
       row.hidden = !visible;
       groupShown = groupShown || visible;
       Array.from(row.cells).forEach(function (cell, index) {
-        cell.hidden = !shown[index] && !(group && matches(group.textContent));
+        cell.hidden = !shown[index];
       });
     });
     if (group) group.hidden = !groupShown;
-    heads.forEach(function (th, index) {
-      th.hidden = !shown[index];
-    });
   });
 
   // Back never shows a stale lab (SPEC §13): a page the browser restores from its back-forward cache is fetched

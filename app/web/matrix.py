@@ -149,9 +149,10 @@ def pairs_table(answers: Answers, rows: list[Group], columns: list[Group], segme
     quoted = {endpoint: str(escape(endpoint)) for endpoint in answers.endpoints}
     targets = [e for g in columns for e in g.members]
     head = "".join(
-        f'<th scope="col" class="to" data-endpoint="{quoted[e]}" title="{quoted[e]}">'
+        f'<th scope="col" class="to" data-endpoint="{quoted[e]}" data-group="{escape(g.label)}" title="{quoted[e]}">'
         f"<span>{escape(short_name(e))}</span></th>"
-        for e in targets
+        for g in columns
+        for e in g.members
     )
     table_rows: list[tuple[str, list[tuple[str, str]]]] = []
     for group in rows:
