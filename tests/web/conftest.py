@@ -54,9 +54,8 @@ def base_url(live_server) -> str:
     return live_server
 
 
-@pytest.fixture
-def page(page):
-    """Every page must run without a JavaScript error, and without reaching outside this machine."""
+def guarded(page) -> list[str]:
+    """Records the page's JavaScript errors, and stops it reaching outside this machine."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A form sent back with its errors is answered 422 on purpose; Chromium logs every 4xx document as an error.
@@ -71,6 +70,13 @@ def page(page):
         "**/*",
         lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1") else route.continue_(),
     )
+    return errors
+
+
+@pytest.fixture
+def page(page):
+    """Every page must run without a JavaScript error, and without reaching outside this machine."""
+    errors = guarded(page)
     yield page
     assert errors == [], errors
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 
+from tests.web.conftest import guarded
+
 PHONE = {"width": 390, "height": 844}
 LAB_PAGE = re.compile(r".*/labs/\d+$")
 NAT = "host1/Shared networking (NAT)"
@@ -18,19 +20,7 @@ def phone(browser: Browser, live_server: str) -> Iterator[Page]:
     outside this machine."""
     context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, base_url=live_server)
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    refused_form = "the server responded with a status of 422"
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text) if message.type == "error" and refused_form not in message.text else None
-        ),
-    )
-    page.route(
-        "**/*",
-        lambda route: route.abort() if not route.request.url.startswith("http://127.0.0.1") else route.continue_(),
-    )
+    errors = guarded(page)
     yield page
     context.close()
     assert errors == [], errors
