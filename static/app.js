@@ -7,7 +7,18 @@
   const LAYERS = ["hosts", "lans", "buses", "links", "nodes", "legend"];
   const SVG_NS = "http://www.w3.org/2000/svg";
   const DRAG_THRESHOLD = 5; // px: less is a click
-  const state = { selected: null, view: null, drag: null, pointers: new Map(), pinch: null };
+  const state = {
+    selected: null,
+    marked: false,
+    view: null,
+    bounds: null,
+    drag: null,
+    pointers: new Map(),
+    pinch: null,
+    follow: null,
+    followTimer: 0,
+    following: false,
+  };
 
   function workspace() {
     return document.getElementById("workspace");
@@ -27,12 +38,14 @@
     const ws = workspace();
     const status = document.getElementById("busy");
     if (!ws || !status) return;
+    // Only the indicator changes look: a class on the workspace would restyle its ten thousand elements.
     ws.setAttribute("aria-busy", busy ? "true" : "false");
-    ws.classList.toggle("busy", busy);
+    status.classList.toggle("working", busy);
     status.textContent = busy ? (pending > 1 ? "Saving " + pending + " changes…" : "Saving…") : "";
   }
 
   function enqueue(job) {
+    clearTimeout(state.followTimer);
     pending += 1;
     setBusy(true);
     queue = queue
@@ -43,12 +56,46 @@
       .finally(function () {
         pending -= 1;
         setBusy(pending > 0);
+        if (pending === 0) followSoon();
       });
     return queue;
   }
 
+  // The matrix waits until changes pause for a moment: a drop made right after another is not kept waiting
+  // for the server to work out every pair in between.
+  const FOLLOW_DELAY = 250; // ms
+  function followSoon() {
+    clearTimeout(state.followTimer);
+    state.followTimer = setTimeout(fetchFollow, FOLLOW_DELAY);
+  }
+
+  // A change answers without the matrix and says where it is (app/web/patches.py): fetched once the changes
+  // made in a row are all answered (a burst of drops costs one matrix), one request at a time, beside the
+  // queue — a change made meanwhile does not wait for it.
+  function fetchFollow() {
+    const url = state.follow;
+    if (!url || pending > 0 || state.following) return;
+    state.follow = null;
+    state.following = true;
+    fetch(url, { headers: baseHeaders() })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (text) {
+        if (text) applyPatch(text, false);
+      })
+      .catch(function () {
+        state.follow = state.follow || url; // asked again after the next change
+      })
+      .finally(function () {
+        state.following = false;
+        if (state.follow) fetchFollow();
+      });
+  }
+
   function baseHeaders() {
-    return { "X-Vnetlab-Base": workspace().dataset.version, "HX-Request": "true" };
+    const ws = workspace();
+    return { "X-Vnetlab-Base": ws.dataset.version, "X-Vnetlab-Matrix": ws.dataset.matrixVersion, "HX-Request": "true" };
   }
 
   function send(method, path, values) {
@@ -135,11 +182,17 @@
       if (part.id === "panel") panelCame = true;
       htmx.process(fresh);
     });
-    ws.dataset.version = root.dataset.version;
+    if (root.dataset.version) ws.dataset.version = root.dataset.version;
+    if (root.dataset.matrixVersion) ws.dataset.matrixVersion = root.dataset.matrixVersion;
+    if (root.dataset.follow) {
+      state.follow = root.dataset.follow;
+      if (pending === 0) followSoon();
+    }
     updateBounds(false);
     if (panelCame) panelOpened();
     else if (afterChange) refreshAfterChange();
-    markSelection();
+    if (state.selected || state.marked) markSelection();
+    if (root.querySelector("#matrix-section, table[data-cells]")) rovingCells();
     if (key && (!hadFocus || !hadFocus.isConnected || document.activeElement === document.body)) {
       const again = document.querySelector(key);
       if (again) again.focus({ preventScroll: true });
@@ -156,7 +209,6 @@
     if (history && history.open) {
       htmx.ajax("GET", labUrl("/history"), { target: "#history-list", swap: "innerHTML" });
     }
-    rovingCells();
   }
 
   // htmx: every request says which version the page shows; changes wait their turn in the queue.
@@ -165,6 +217,7 @@
     const ws = workspace();
     if (!ws) return;
     event.detail.headers["X-Vnetlab-Base"] = ws.dataset.version;
+    event.detail.headers["X-Vnetlab-Matrix"] = ws.dataset.matrixVersion;
     if (event.detail.elt.closest("[data-change]")) event.detail.parameters.version = ws.dataset.version;
   });
   document.addEventListener("htmx:confirm", function (event) {
@@ -223,6 +276,7 @@
   }
 
   function markSelection() {
+    state.marked = state.selected !== null;
     const list = document.querySelector("#reach-list ul.reach");
     const from = list && list.dataset.reachFrom === state.selected ? list : null;
     const answers = new Map();
@@ -311,8 +365,12 @@
   }
 
   // Until someone zooms, pans or finds, the view follows the diagram as it grows or shrinks.
+  // A new view box lays the whole drawing out again: set only when the diagram's bounds did change.
   function updateBounds(initial) {
     if (!diagram()) return;
+    const now = JSON.stringify(bounds());
+    if (!initial && now === state.bounds) return;
+    state.bounds = now;
     if (state.viewChosen === "fit") setView(bounds());
     else if (initial || !state.view || !state.viewChosen) setView(firstView());
   }

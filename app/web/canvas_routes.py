@@ -65,7 +65,7 @@ def lab_panel(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLRespons
 
 
 def _panel(request: Request, engine, lab_id: int, template: str, flash: Flash = None, **context) -> HTMLResponse:
-    ws = workspace_for(request, engine, lab_id)
+    ws = workspace_for(request, engine, lab_id, matrix=False)
     return editor.patch_response(request, ws, flash, panel_markup(request, template, ws=ws, **context))
 
 
@@ -102,13 +102,19 @@ def duplicate(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
 
 @router.get("/labs/{lab_id}/panel/vm/{vm_id}", response_class=HTMLResponse)
 def vm_panel(request: Request, lab_id: LabId, vm_id: PartId, engine: EngineDep) -> HTMLResponse:
-    ws = workspace_for(request, engine, lab_id)
+    ws = workspace_for(request, engine, lab_id, matrix=False)
     found = [(host, vm) for host in ws.hosts for vm in host.vms if vm.id == vm_id]
     if not found:
         return editor.patch_response(request, ws, ("error", f"no VM {vm_id} in this lab (deleted?)"), CLOSED_PANEL)
     host, vm = found[0]
     markup = panel_markup(request, "editor/vm_panel.html", ws=ws, host=host, vm=vm)
     return editor.patch_response(request, ws, None, markup)
+
+
+@router.get("/labs/{lab_id}/matrix-parts", response_class=HTMLResponse)
+def matrix_parts(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
+    """The matrix's cells that changed since the page last had them (a change answers without them)."""
+    return editor.matrix_response(request, workspace_for(request, engine, lab_id))
 
 
 @router.get("/labs/{lab_id}/reach", response_class=HTMLResponse)

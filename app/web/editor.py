@@ -6,33 +6,53 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from app.api.simulation_cache import CacheBudget
 from app.web import canvas
 from app.web.matrix import FULL_MATRIX_ENDPOINTS, Table, groups_table, pairs_table
-from app.web.patches import PageParts, keep, patch
+from app.web.patches import MatrixParts, PageParts, keep, matrix_patch, patch
 from app.web.templating import NO_STORE, macros, render, templates
 from app.web.views import Workspace
 
 LAYERS = ("hosts", "lans", "buses", "links", "nodes", "legend")
 BASE_HEADER = "x-vnetlab-base"  # the version the page shows, sent by its script with every request
+MATRIX_HEADER = "x-vnetlab-matrix"  # the version its matrix shows
 
 
-def diagram_parts(diagram: canvas.Diagram) -> dict[str, tuple[str, str]]:
-    """Part id → (layer, markup)."""
+def diagram_parts(diagram: canvas.Diagram, drawn: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """Part id → (layer, markup). `drawn`: markup already drawn for shapes (by their repr), taken instead of
+    drawing them again — most shapes are the same from one version to the next; it is left holding this
+    diagram's."""
     svg = macros("canvas/parts.svg")
+    before = drawn.copy() if drawn is not None else {}
+    if drawn is not None:
+        drawn.clear()
+
+    def draw(draw_shape, *shape) -> str:
+        key = f"{draw_shape.name}{shape!r}"
+        markup = before.get(key)
+        if markup is None:
+            markup = str(draw_shape(*shape))
+        if drawn is not None:
+            drawn[key] = markup
+        return markup
+
     parts: dict[str, tuple[str, str]] = {}
-    for shape in diagram.hosts:
-        parts[f"host-{shape.id}"] = ("hosts", str(svg.host(shape)))
+    for host in diagram.hosts:
+        parts[f"host-{host.id}"] = ("hosts", draw(svg.host, host))
     if diagram.internet:
-        parts["internet"] = ("lans", str(svg.internet(diagram.internet)))
-    for shape in diagram.lans:
-        parts[f"lan-{shape.id}"] = ("lans", str(svg.lan(shape, diagram.internet)))
-    for shape in diagram.buses:
-        parts[f"net-{shape.id}"] = ("buses", str(svg.bus(shape)))
-    for shape in diagram.links:
-        parts[f"link-{shape.id}"] = ("links", str(svg.link(shape)))
-    for shape in diagram.nodes:
-        parts[f"vm-{shape.id}"] = ("nodes", str(svg.node(shape)))
-    parts["legend"] = ("legend", str(svg.legend(diagram.min_x + 40, diagram.min_y + diagram.height - 80, diagram.name)))
+        parts["internet"] = ("lans", draw(svg.internet, diagram.internet))
+    for lan in diagram.lans:
+        parts[f"lan-{lan.id}"] = ("lans", draw(svg.lan, lan, diagram.internet))
+    for bus in diagram.buses:
+        parts[f"net-{bus.id}"] = ("buses", draw(svg.bus, bus))
+    for link in diagram.links:
+        parts[f"link-{link.id}"] = ("links", draw(svg.link, link))
+    for node in diagram.nodes:
+        parts[f"vm-{node.id}"] = ("nodes", draw(svg.node, node))
+    parts["legend"] = (
+        "legend",
+        draw(svg.legend, diagram.min_x + 40, diagram.min_y + diagram.height - 80, diagram.name),
+    )
     return parts
 
 
@@ -42,26 +62,38 @@ def diagram_markup(diagram: canvas.Diagram, parts: dict[str, tuple[str, str]], s
     return Markup(template.render(d=diagram, layers=layers, standalone=standalone))
 
 
-def editor_parts(ws: Workspace, flash) -> tuple[PageParts, canvas.Diagram, dict[str, tuple[str, str]]]:
+def editor_parts(
+    ws: Workspace, flash, budget: CacheBudget | None = None
+) -> tuple[PageParts, canvas.Diagram, dict[str, tuple[str, str]]]:
+    """The page's parts; with `budget`, the diagram's shapes drawn for the lab's last version are kept there and
+    reused."""
     diagram = canvas.layout(ws)
-    svg = diagram_parts(diagram)
+    key = ("drawn shapes", ws.lab_id, ws.created_at)
+    drawn: dict[str, str] = (budget.get(key) if budget is not None else None) or {}
+    svg = diagram_parts(diagram, drawn)
+    if budget is not None:
+        budget.put(key, drawn, sum(len(k) + len(v) for k, v in drawn.items()) * 2 + 1024)
     page = macros("editor/parts.html")
-    table = matrix_table(ws)
     html = {
         "lab-header": str(page.header(ws, flash)),
         "vm-names": str(page.vm_names(ws)),
-        "matrix-section": str(page.matrix(ws, table)),
         "warnings": str(page.warnings(ws)),
         "diagram-bounds": f'<template id="diagram-bounds" data-bounds="{diagram.min_x} {diagram.min_y} '
         f'{diagram.width} {diagram.height}"></template>',
     }
+    svg_markup = {key: markup for key, (_, markup) in svg.items()}
+    matrix = None if ws.matrix_left_out else matrix_parts(ws)
+    return PageParts(ws.lab_id, ws.created_at, ws.version, svg_markup, html, matrix), diagram, svg
+
+
+def matrix_parts(ws: Workspace) -> MatrixParts:
+    page = macros("editor/parts.html")
+    table = matrix_table(ws)
     inner = dict(table.cells) if table else {}
     if ws.answers is not None:
         inner["matrix-count"] = str(page.count(ws))
-    svg_markup = {key: markup for key, (_, markup) in svg.items()}
     skeleton = f"{ws.answers is None} {table.skeleton if table else ''}"
-    parts = PageParts(ws.lab_id, ws.created_at, ws.version, svg_markup, html, inner, "matrix-section", skeleton)
-    return parts, diagram, svg
+    return MatrixParts(str(page.matrix(ws, table)), skeleton, inner)
 
 
 def matrix_table(ws: Workspace) -> Table | None:
@@ -73,19 +105,34 @@ def matrix_table(ws: Workspace) -> Table | None:
 
 
 def editor_page(request: Request, ws: Workspace) -> HTMLResponse:
-    parts, diagram, svg = editor_parts(ws, None)
-    keep(request.app.state.matrix_cache.budget, parts)
-    return render(request, "lab.html", ws=ws, parts=parts.html, diagram=diagram_markup(diagram, svg, standalone=False))
+    budget = request.app.state.matrix_cache.budget
+    parts, diagram, svg = editor_parts(ws, None, budget)
+    keep(budget, parts)
+    matrix = Markup(parts.matrix.markup) if parts.matrix is not None else ""
+    diagram_svg = diagram_markup(diagram, svg, standalone=False)
+    return render(request, "lab.html", ws=ws, parts=parts.html, matrix=matrix, diagram=diagram_svg)
 
 
-def base_version(request: Request) -> int | None:
-    value = request.headers.get(BASE_HEADER, "")
+def base_version(request: Request, header: str = BASE_HEADER) -> int | None:
+    value = request.headers.get(header, "")
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def patch_response(request: Request, ws: Workspace, flash, extra: str = "") -> HTMLResponse:
-    parts, _, _ = editor_parts(ws, flash)
-    body = patch(request.app.state.matrix_cache.budget, parts, base_version(request), extra)
+    """The parts of the page that differ from the version it shows; a workspace without its matrix names where
+    the page fetches it (`matrix_response`)."""
+    budget = request.app.state.matrix_cache.budget
+    parts, _, _ = editor_parts(ws, flash, budget)
+    follow = f"/labs/{ws.lab_id}/matrix-parts"
+    body = patch(budget, parts, base_version(request), base_version(request, MATRIX_HEADER), extra, follow)
+    return HTMLResponse(body, headers=NO_STORE)
+
+
+def matrix_response(request: Request, ws: Workspace) -> HTMLResponse:
+    """The matrix's parts that differ from those the page shows."""
+    budget = request.app.state.matrix_cache.budget
+    shown = base_version(request, MATRIX_HEADER)
+    body = matrix_patch(budget, ws.lab_id, ws.created_at, shown, matrix_parts(ws), ws.version)
     return HTMLResponse(body, headers=NO_STORE)
 
 

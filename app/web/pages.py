@@ -105,9 +105,10 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = None):
-    """The lab as the editor shows it (see `editor_workspace`)."""
-    return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop)
+def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = None, matrix: bool = True):
+    """The lab as the editor shows it (see `editor_workspace`); without `matrix`, as a change answers it first
+    (the page fetches the matrix after: app/web/patches.py)."""
+    return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop, matrix)
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
@@ -133,7 +134,7 @@ def workspace_page(
 ) -> HTMLResponse:
     """What every editing action answers with: the parts of the editor that differ from the version the page
     shows (app/web/editor.py), with the form's panel when there is a form to show."""
-    ws = workspace_for(request, engine, lab_id)
+    ws = workspace_for(request, engine, lab_id, matrix=False)
     extra = panel_markup(request, "editor/form_panel.html", ws=ws, form=form) if form is not None else ""
     return editor.patch_response(request, ws, flash, extra or (CLOSED_PANEL if close_panel else ""))
 
@@ -174,7 +175,7 @@ def attach(
         else:
             fields = {"network_id": forms.parse_id(network_id) if network_id else None}
             flash = attempt_change(engine, change, "your drop changed nothing")
-        ws = workspace_for(request, engine, lab_id, dropped[0] if dropped and flash is None else None)
+        ws = workspace_for(request, engine, lab_id, dropped[0] if dropped and flash is None else None, matrix=False)
         return editor.patch_response(request, ws, flash)
 
 

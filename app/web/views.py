@@ -103,6 +103,7 @@ class Workspace:
     by_host: list[Group]  # the endpoints by host
     segments: dict[str, str]  # each endpoint's segment
     created_at: object = None  # with the id, tells the lab from a deleted one that had its id
+    matrix_left_out: bool = False  # not worked out here: the page fetches it after (app/web/patches.py)
     # What the undo and redo buttons would do (their titles), None when there is nothing to do.
     undo_summary: str | None = None
     redo_summary: str | None = None
@@ -247,7 +248,9 @@ class Drop:
     summary: str  # what the drop did, for the undo button
 
 
-def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int, drop: Drop | None = None) -> Workspace:
+def editor_workspace(
+    matrix_cache: SimulationCache, engine: Engine, lab_id: int, drop: Drop | None = None, matrix: bool = True
+) -> Workspace:
     """The lab as the editor shows it. Its matrix is kept per version and a new version builds on the last one's
     answers (see `answers_text`); its rows are kept per lab, so that the workspace answering a drop is the previous
     version's rows with the dropped adapter's row replaced, simulated from the document the drop validated:
@@ -263,8 +266,11 @@ def editor_workspace(matrix_cache: SimulationCache, engine: Engine, lab_id: int,
     dropped = drop is not None and rows.lab.version == drop.lab.version
     simulation = Simulation(drop.document if dropped else document_from_rows(rows))  # type: ignore[union-attr]
     too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
-    answers = None if too_many else matrix_cache.result(rows.lab, lambda previous: answers_text(simulation, previous))
+    answers = None
+    if matrix and not too_many:
+        answers = matrix_cache.result(rows.lab, lambda previous: answers_text(simulation, previous))
     workspace = build_workspace(rows, simulation, answers)
+    workspace.matrix_left_out = not matrix
     if dropped:  # a change just made: it is what undo takes back, and nothing is left to redo
         workspace.undo_summary = drop.summary  # type: ignore[union-attr]
     else:

@@ -1,7 +1,7 @@
 """A drop is answered from what the change left behind (the previous version's rows with the dropped adapter's
-row replaced, the document the change validated, the matrix built on the last one's answers) instead of reading
-the lab again, and only with the parts of the page that changed: the answer must be exactly the patch that a
-server which kept nothing would compute between the same two versions."""
+row replaced, the document the change validated) instead of reading the lab again, and only with the parts of
+the page that changed, the matrix after, built on the last one's answers: each answer must be exactly the
+patch that a server which kept nothing would compute between the same two versions."""
 
 import re
 from collections.abc import Iterator
@@ -14,8 +14,8 @@ from app.api.simulation_cache import CacheBudget, SimulationCache
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
-from app.web.editor import BASE_HEADER, editor_parts
-from app.web.patches import PageParts, keep, patch
+from app.web.editor import BASE_HEADER, MATRIX_HEADER, editor_parts, matrix_parts
+from app.web.patches import PageParts, keep, matrix_patch, patch
 from app.web.views import editor_workspace
 from bench.labs import lab_data
 
@@ -32,15 +32,22 @@ def clients(tmp_path) -> Iterator[tuple[TestClient, object]]:
     engine.dispose()
 
 
-def fresh_parts(engine, lab_id: int) -> PageParts:
+def fresh_parts(engine, lab_id: int, matrix: bool = True) -> PageParts:
     """The page's parts as a server that has kept nothing renders them."""
-    return editor_parts(editor_workspace(SimulationCache(depends_on_clock=False), engine, lab_id), None)[0]
+    workspace = editor_workspace(SimulationCache(depends_on_clock=False), engine, lab_id, None, matrix)
+    return editor_parts(workspace, None)[0]
 
 
-def expected_patch(before: PageParts, after: PageParts) -> str:
+def expected_answers(engine, before: PageParts) -> tuple[str, str]:
+    """What a drop answers (without the matrix) and what the matrix's follow-up answers, from `before`."""
     budget = CacheBudget()
     keep(budget, before)
-    return str(patch(budget, after, before.version))
+    after = fresh_parts(engine, before.lab_id, matrix=False)
+    drop = str(patch(budget, after, before.version, before.version, "", f"/labs/{before.lab_id}/matrix-parts"))
+    workspace = editor_workspace(SimulationCache(depends_on_clock=False), engine, before.lab_id)
+    matrix = matrix_parts(workspace)
+    follow = matrix_patch(budget, before.lab_id, before.created_at, before.version, matrix, after.version)
+    return drop, str(follow)
 
 
 def test_every_drop_answers_only_what_changed_as_a_fresh_render_shows(clients):
@@ -66,13 +73,17 @@ def test_every_drop_answers_only_what_changed_as_a_fresh_render_shows(clients):
             assert renamed.status_code == 200
             version += 1
         form = {"adapter_id": adapter["id"], "version": version, "network_id": "" if target is None else target}
-        answer = client.post(f"/labs/{lab['id']}/attach", data=form, headers={BASE_HEADER: str(before.version)})
+        shown = {BASE_HEADER: str(before.version), MATRIX_HEADER: str(before.version)}
+        answer = client.post(f"/labs/{lab['id']}/attach", data=form, headers=shown)
         assert 'class="flash' not in answer.text
         version = int(VERSION.search(answer.text).group(1))
-        after = fresh_parts(engine, lab["id"])
-        assert answer.text == expected_patch(before, after), f"step {step}"
-        sizes.append(len(answer.content))
-        before = after
+        drop, follow = expected_answers(engine, before)
+        assert answer.text == drop, f"step {step}"
+        assert f'data-follow="/labs/{lab["id"]}/matrix-parts"' in answer.text
+        matrix = client.get(f"/labs/{lab['id']}/matrix-parts", headers={**shown, BASE_HEADER: str(version)})
+        assert matrix.text == follow, f"step {step}"
+        sizes.append(len(answer.content) + len(matrix.content))
+        before = fresh_parts(engine, lab["id"])
     whole = len(client.get(f"/labs/{lab['id']}").content)
     assert max(sizes) < whole / 4, (sizes, whole)  # a drop answers a small part of the page
     stale = client.post(f"/labs/{lab['id']}/attach", data={**form, "version": version - 1}).text
@@ -80,10 +91,18 @@ def test_every_drop_answers_only_what_changed_as_a_fresh_render_shows(clients):
     assert 'data-full="true"' in stale  # no version to build on was named: every part
 
 
-def test_an_unknown_base_gets_every_part(clients):
+def test_an_unknown_base_gets_every_part_and_the_matrix_after(clients):
     client, _ = clients
     lab = client.post("/api/v1/labs/import", json=lab_data(20)).json()
-    page = client.get(f"/labs/{lab['id']}/panel/lab", headers={BASE_HEADER: "999"}).text
-    assert 'data-full="true"' in page and 'id="vm-' in page and 'id="panel"' in page
-    again = client.get(f"/labs/{lab['id']}/panel/lab", headers={BASE_HEADER: str(lab["version"])}).text
+    panel = f"/labs/{lab['id']}/panel/lab"
+    unknown = client.get(panel, headers={BASE_HEADER: "999", MATRIX_HEADER: "999"}).text
+    assert 'data-full="true"' in unknown and 'id="vm-' in unknown and 'id="panel"' in unknown
+    assert f'data-follow="/labs/{lab["id"]}/matrix-parts"' in unknown  # its matrix is not this version's
+    matrix = client.get(f"/labs/{lab['id']}/matrix-parts", headers={MATRIX_HEADER: "999"}).text
+    assert 'id="matrix-section"' in matrix and f'data-matrix-version="{lab["version"]}"' in matrix  # all of it
+    version = str(lab["version"])
+    again = client.get(panel, headers={BASE_HEADER: version, MATRIX_HEADER: version}).text
     assert 'data-full="false"' in again and 'id="vm-' not in again and 'id="panel"' in again  # nothing changed
+    assert "data-follow" not in again
+    same = client.get(f"/labs/{lab['id']}/matrix-parts", headers={MATRIX_HEADER: version}).text
+    assert "<td" not in same and "matrix-section" not in same  # nothing to send
