@@ -14,7 +14,7 @@ it the moment it comes (a student needs the version it carries), and latency is 
 time, so queueing in the server shows in the figures instead of slowing the arrivals down.
 
 --shared: 30 students (unless --students says otherwise) share one lab, each dragging its own adapter back and
-forth. A drop based on a stale version is refused (the designer answers the reloaded workspace with a warning:
+forth. A drop based on a stale version is refused (the designer answers the reloaded lab's parts with a warning:
 what PATCH answers with 412) and counted; the student then drops again on the fresh version, at most 3 times.
 Afterwards the lab is read back: every acknowledged drop must have bumped the version exactly once, and each
 student's adapter must be on the network of that student's last acknowledged drop ("lost writes").
@@ -55,7 +55,7 @@ REQUEST_TIMEOUT = 60.0
 KEEPALIVE_SECONDS = 25.0  # below vnetlab serve's 30 s
 DRAIN_SECONDS = 60.0  # after the last scheduled drop, answers still out are awaited this long at most
 REFERENCE_SECONDS = 3.0
-VERSION = re.compile(rb'<div id="workspace"[^>]*\bdata-version="(\d+)"')
+VERSION = re.compile(rb'<div data-patch data-version="(\d+)"')
 FLASH = re.compile(rb'<div class="flash (\w+)"')
 
 
@@ -156,7 +156,7 @@ class Student:
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)  # from the scheduled send, served drops only
     scheduled: int = 0
-    served: int = 0  # 2xx answers carrying the workspace, the drop made
+    served: int = 0  # 2xx answers carrying the lab's changed parts, the drop made
     stale: int = 0  # refused as based on a stale version (the designer's 412)
     given_up: int = 0  # drops still stale after the retries: the student lets it be
     errors: dict[str, int] = field(default_factory=dict)
@@ -196,21 +196,25 @@ async def drop(http: httpx.AsyncClient, student: Student, tally: Tally, schedule
     network_id = mover.next_network()
     for _attempt in range(1 + STALE_RETRIES):
         data = {"adapter_id": mover.adapter_id, "version": student.version, "network_id": network_id}
+        shown = str(student.version)  # what the page's script says it shows: the answer is what changed since
         try:
-            response = await http.post(f"/labs/{student.lab_id}/attach", data=data)
+            response = await http.post(
+                f"/labs/{student.lab_id}/attach",
+                data=data,
+                headers={"X-Vnetlab-Base": shown, "X-Vnetlab-Matrix": shown},
+            )
         except httpx.HTTPError as error:
             tally.error(type(error).__name__)
             return
         if response.status_code >= 300:
             tally.error(f"HTTP {response.status_code}")
             return
-        head = response.content[:4096]
-        version = VERSION.search(head)
+        version = VERSION.search(response.content[:200])
         if version is None:
-            tally.error("no workspace in the answer")
+            tally.error("no patch in the answer")
             return
         student.version = int(version.group(1))
-        flash = FLASH.search(head)
+        flash = FLASH.search(response.content)
         if flash is None:
             tally.served += 1
             tally.latencies_ms.append((time.monotonic() - scheduled) * 1000)

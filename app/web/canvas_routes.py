@@ -139,7 +139,7 @@ def matrix_detail(
     source: Annotated[str, Query(alias="from", max_length=250)] = "",
     target: Annotated[str, Query(alias="to", max_length=250)] = "",
 ) -> HTMLResponse:
-    """The pairs between two groups of the segment × segment matrix (groups by their labels)."""
+    """The pairs between two groups of the network × network matrix (groups by their labels)."""
     ws = workspace_for(request, engine, lab_id)
     groups = {group.label: group for group in ws.groups}
     if ws.answers is None or source not in groups or target not in groups:

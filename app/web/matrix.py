@@ -1,5 +1,6 @@
-"""The reachability matrix as the designer shows it: endpoints by name, grouped by host and segment; up to
-`FULL_MATRIX_ENDPOINTS` as one table, beyond that segment × segment with a drill-down into any two groups.
+"""The reachability matrix as the designer shows it: endpoints by name; up to `FULL_MATRIX_ENDPOINTS` as one
+table grouped by host (each row saying its endpoint's segment), beyond that network × network with a
+drill-down into any two groups.
 
 Every pair's answer is kept per lab version as one character (`1` reachable, `0` not) in a compact text that a
 new version builds on (see `Simulation.pair_rows_after`): the table and the group counts are read from it.
