@@ -145,6 +145,8 @@
     if (!root || !ws) return false;
     const key = focusKey();
     const hadFocus = document.activeElement;
+    const openPanel = document.getElementById("panel");
+    const shownPanel = openPanel && !openPanel.hidden ? openPanel.dataset.panel : null;
     if (root.dataset.full === "true") {
       LAYERS.forEach(function (layer) {
         const element = document.getElementById("layer-" + layer);
@@ -189,7 +191,7 @@
       if (pending === 0) followSoon();
     }
     updateBounds(false);
-    if (panelCame) panelOpened();
+    if (panelCame) panelOpened(shownPanel);
     else if (afterChange) refreshAfterChange();
     if (state.selected || state.marked) markSelection();
     if (root.querySelector("#matrix-section, table[data-cells]")) rovingCells();
@@ -246,12 +248,13 @@
     }
   });
 
-  // A panel came: its first field or its heading gets the focus; a VM panel selects its VM.
-  function panelOpened() {
+  // A panel came: its first field or its close button gets the focus — unless it is the panel that was open,
+  // brought up to date after a change (the focus stays where it was); a VM panel selects its VM.
+  function panelOpened(shownPanel) {
     const panel = document.getElementById("panel");
     if (!panel || panel.hidden) return;
-    document.body.classList.add("panel-open");
     if (panel.dataset.selected) state.selected = panel.dataset.selected;
+    if (shownPanel && shownPanel === panel.dataset.panel && panel.dataset.panel !== "form") return;
     const first = panel.querySelector(".has-error input, .has-error select, input:not([type=hidden]), select, textarea");
     const target = first || panel.querySelector(".close");
     if (target && !panel.contains(document.activeElement)) target.focus({ preventScroll: true });
@@ -265,7 +268,6 @@
       delete panel.dataset.refresh;
       delete panel.dataset.selected;
     }
-    document.body.classList.remove("panel-open");
     clearSelection();
   }
 

@@ -175,6 +175,15 @@ def test_keyboard_alone_attaches_through_the_list_of_networks(page: Page):  # SP
     expect(chip(page, "host1/xp-off#1")).to_be_focused()  # focus stays where it was
 
 
+def test_focus_stays_on_the_adapter_while_the_open_panel_catches_up(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    open_vm(page, "host1/xp-off")
+    expect(page.locator("#reach-list ul.reach")).to_be_visible()
+    choose(page, "host1/xp-off#1", "host1/Shared networking (NAT)")
+    expect(page.locator("#panel [data-panel-adapter='host1/xp-off#1']")).to_contain_text("192.168.131.65")
+    expect(chip(page, "host1/xp-off#1")).to_be_focused()  # the panel was brought up to date, not focused
+
+
 def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
     open_example(page, "01-seed-virtual-pc.yaml")
     other = context.new_page()
