@@ -57,6 +57,7 @@ DRAIN_SECONDS = 60.0  # after the last scheduled drop, answers still out are awa
 REFERENCE_SECONDS = 3.0
 VERSION = re.compile(rb'<div data-patch data-version="(\d+)"')
 FLASH = re.compile(rb'<div class="flash (\w+)"')
+FOLLOW = re.compile(rb'data-follow="([^"]+)"')
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -155,6 +156,7 @@ class Student:
 @dataclass
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)  # from the scheduled send, served drops only
+    matrix_ms: list[float] = field(default_factory=list)  # the matrix's follow-up after a drop, as the page asks
     scheduled: int = 0
     served: int = 0  # 2xx answers carrying the lab's changed parts, the drop made
     stale: int = 0  # refused as based on a stale version (the designer's 412)
@@ -219,12 +221,31 @@ async def drop(http: httpx.AsyncClient, student: Student, tally: Tally, schedule
             tally.served += 1
             tally.latencies_ms.append((time.monotonic() - scheduled) * 1000)
             mover.acknowledged = network_id
+            await follow_matrix(http, student, response.content[:400], tally)
             return
         if flash.group(1) != b"warning":
             tally.error(f"refused ({flash.group(1).decode()})")
             return
         tally.stale += 1  # the lab changed elsewhere: drop again on the version just received
     tally.given_up += 1
+
+
+async def follow_matrix(http: httpx.AsyncClient, student: Student, head: bytes, tally: Tally) -> None:
+    """The matrix a drop's answer leaves out, fetched as the page does (static/app.js), counted apart."""
+    follow = FOLLOW.search(head)
+    if follow is None:
+        return
+    shown = str(student.version)
+    started = time.monotonic()
+    try:
+        answer = await http.get(follow.group(1).decode(), headers={"X-Vnetlab-Base": shown, "X-Vnetlab-Matrix": shown})
+    except httpx.HTTPError as error:
+        tally.error(f"matrix {type(error).__name__}")
+        return
+    if answer.status_code >= 300:
+        tally.error(f"matrix HTTP {answer.status_code}")
+        return
+    tally.matrix_ms.append((time.monotonic() - started) * 1000)
 
 
 async def student_loop(
@@ -342,6 +363,11 @@ def main() -> None:
     print(
         f"latency from the scheduled send: p50 {percentile(lat, 0.5):7.1f} ms   p95 {percentile(lat, 0.95):7.1f} ms"
         f"   p99 {percentile(lat, 0.99):7.1f} ms   max {max(lat, default=float('nan')):7.1f} ms"
+    )
+    matrix = tally.matrix_ms
+    print(
+        f"the matrix after each drop ({len(matrix)}): p50 {percentile(matrix, 0.5):7.1f} ms   "
+        f"p95 {percentile(matrix, 0.95):7.1f} ms   p99 {percentile(matrix, 0.99):7.1f} ms"
     )
     server_cpu = tally.cpu_after[0] - tally.cpu_before[0]
     client_cpu = tally.cpu_after[1] - tally.cpu_before[1]

@@ -8,6 +8,7 @@ new version builds on (see `Simulation.pair_rows_after`): the table and the grou
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -126,6 +127,7 @@ class Table:
     skeleton: str
 
 
+@lru_cache(maxsize=100_000)  # the same pairs, version after version
 def _cell_id(prefix: str, source: str, target: str) -> str:
     return prefix + hashlib.blake2b(f"{source}\0{target}".encode(), digest_size=6).hexdigest()
 
@@ -161,22 +163,14 @@ def pairs_table(answers: Answers, rows: list[Group], columns: list[Group], segme
             (f'<tr class="group"><th scope="rowgroup" colspan="{len(targets) + 1}">{escape(group.label)}</th></tr>', [])
         )
         for source in group.members:
+            line = answers.lines[index[source]]
             row_cells = []
             for target in targets:
-                cell_id = _cell_id("p", source, target)
                 if source == target:
-                    row_cells.append((cell_id, f'<td id="{cell_id}" class="self"></td>'))
+                    row_cells.append(_pair_cell(source, target, None))
                     continue
-                yes = answers.reachable(index[source], index[target])
-                row_cells.append(
-                    (
-                        cell_id,
-                        f'<td id="{cell_id}"><button type="button" class="cell {"yes" if yes else "no"}" '
-                        f'data-from="{quoted[source]}" data-to="{quoted[target]}" '
-                        f'data-reachable="{"true" if yes else "false"}" tabindex="-1" '
-                        f'aria-label="{"reachable" if yes else "not reachable"}">{"✓" if yes else "✗"}</button></td>',
-                    )
-                )
+                target_index = index[target]
+                row_cells.append(_pair_cell(source, target, line[target_index - (target_index > index[source])] == "1"))
             header_id = _cell_id("r", source, "")
             header = (
                 f'<th id="{header_id}" scope="row" class="from" title="{quoted[source]} — {escape(segments[source])}">'
@@ -200,6 +194,19 @@ def _group_counts(answers: Answers, groups: list[Group]) -> dict[tuple[int, int]
             counts[key] = counts.get(key, 0) + 1
             found = line.find("1", found + 1)
     return counts
+
+
+@lru_cache(maxsize=200_000)  # the same cells, version after version: drawn once
+def _pair_cell(source: str, target: str, yes: bool | None) -> tuple[str, str]:
+    """(id, markup) of the cell for `source` → `target` (`yes` None: the source itself)."""
+    cell_id = _cell_id("p", source, target)
+    if yes is None:
+        return cell_id, f'<td id="{cell_id}" class="self"></td>'
+    return cell_id, (
+        f'<td id="{cell_id}"><button type="button" class="cell {"yes" if yes else "no"}" '
+        f'data-from="{escape(source)}" data-to="{escape(target)}" data-reachable="{"true" if yes else "false"}" '
+        f'tabindex="-1" aria-label="{"reachable" if yes else "not reachable"}">{"✓" if yes else "✗"}</button></td>'
+    )
 
 
 def groups_table(answers: Answers, groups: list[Group]) -> Table:

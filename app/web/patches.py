@@ -2,24 +2,23 @@
 VMs and links; the header, the warnings; the matrix and, inside it, its cells), and the answer to a change holds
 the parts that differ from the version the page showed, by digest, plus the ids of the parts that went.
 
-The digests of each version's parts are kept (a few bytes per part) in the caches' byte budget; a page whose
+The digests of each version's parts are kept (a number per part) in the caches' byte budget; a page whose
 version is not kept gets every part, and replaces what it had.
 
-A change answers without the matrix (working out every pair again is most of a change's time on a large lab)
-and names where to fetch it: the page asks once its changes are all answered, saying which version its matrix
+On a large lab a change answers without the matrix (working out every pair again is most of a change's time
+there) and names where to fetch it: the page asks once its changes are all answered, saying which version its matrix
 shows, and gets the cells that differ from that version's (`matrix_patch`; matrices' digests are kept per
 version too). That request changes nothing kept, so an answer the page never applied misleads nothing.
 """
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
 from app.api.simulation_cache import CacheBudget
 
-DIGEST_BYTES = 12
 MATRIX = "matrix-section"
 
 
@@ -29,8 +28,12 @@ class MatrixParts:
     skeleton: str  # what its digest is taken of: its rows and columns, not its cells
     inner: Mapping[str, str]  # the parts inside it (cells, row headers, the count), by id
 
-    def digests(self) -> dict[str, bytes]:
+    @cached_property
+    def _digests(self) -> dict[str, int]:
         return {MATRIX: _digest(self.skeleton), **{key: _digest(value) for key, value in self.inner.items()}}
+
+    def digests(self) -> dict[str, int]:
+        return self._digests
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,17 @@ class PageParts:
     version: int
     svg: Mapping[str, str]  # part id → markup: the diagram's parts
     html: Mapping[str, str]  # part id → markup: the page's other parts
-    matrix: MatrixParts | None  # None: left for the page to fetch (see the module's doc)
+    matrix: MatrixParts | None  # None: left for the page to fetch (a large lab's; see the module's doc)
 
-    def digests(self) -> dict[str, bytes]:
+    def digests(self) -> dict[str, int]:
         return {key: _digest(value) for parts in (self.svg, self.html) for key, value in parts.items()}
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=DIGEST_BYTES).digest()
+def _digest(text: str) -> int:
+    # Digests are compared only within the process that kept them (each worker keeps its own), so Python's own
+    # string hash does — ten times cheaper than a cryptographic one; a collision would only leave one part of
+    # one page unsent until it changes again.
+    return hash(text)
 
 
 def _page_key(lab_id: int, created_at: object, version: int) -> tuple:
@@ -58,7 +64,7 @@ def _matrix_key(lab_id: int, created_at: object, version: int) -> tuple:
     return ("matrix parts", lab_id, created_at, version)
 
 
-def _put(budget: CacheBudget, key: tuple, digests: dict[str, bytes]) -> None:
+def _put(budget: CacheBudget, key: tuple, digests: dict[str, int]) -> None:
     budget.put(key, digests, 200 + len(digests) * 100)
 
 
@@ -86,12 +92,21 @@ def patch(
         removed = [key for key in before if key not in now]
     svg = "".join(markup for key, markup in parts.svg.items() if key in changed)
     html = "".join(markup for key, markup in parts.html.items() if key in changed)
-    follow_attribute = f' data-follow="{escape(follow)}"' if follow and shown_matrix != parts.version else ""
+    if parts.matrix is not None:  # a small lab's matrix comes along
+        html += _matrix_markup(parts.matrix, _shown_matrix(budget, parts.lab_id, parts.created_at, shown_matrix))
+        _put(budget, _matrix_key(parts.lab_id, parts.created_at, parts.version), parts.matrix.digests())
+        after = f' data-matrix-version="{parts.version}"'
+    else:
+        after = f' data-follow="{escape(follow)}"' if follow and shown_matrix != parts.version else ""
     return Markup(
         f'<div data-patch data-version="{parts.version}" data-full="{"true" if before is None else "false"}" '
-        f'data-removed="{escape(" ".join(removed))}"{follow_attribute}><svg data-svg-parts>{svg}</svg>'
+        f'data-removed="{escape(" ".join(removed))}"{after}><svg data-svg-parts>{svg}</svg>'
         f"{html}{extra}</div>"
     )
+
+
+def _shown_matrix(budget: CacheBudget, lab_id: int, created_at: object, shown: int | None) -> dict[str, int] | None:
+    return budget.get(_matrix_key(lab_id, created_at, shown)) if shown is not None else None
 
 
 def matrix_patch(budget: CacheBudget, lab_id: int, created_at: object, shown: int | None, matrix: MatrixParts,
@@ -99,7 +114,7 @@ def matrix_patch(budget: CacheBudget, lab_id: int, created_at: object, shown: in
     """The matrix's parts (of the lab's `version`) that differ from those of the matrix the page shows (of
     version `shown`; the whole matrix when that is not kept). The page keeps its version, and notes its
     matrix's."""
-    before = budget.get(_matrix_key(lab_id, created_at, shown)) if shown is not None else None
+    before = _shown_matrix(budget, lab_id, created_at, shown)
     _put(budget, _matrix_key(lab_id, created_at, version), matrix.digests())
     html = _matrix_markup(matrix, before)
     return Markup(
@@ -108,7 +123,7 @@ def matrix_patch(budget: CacheBudget, lab_id: int, created_at: object, shown: in
     )
 
 
-def _matrix_markup(matrix: MatrixParts, shown: dict[str, bytes] | None) -> str:
+def _matrix_markup(matrix: MatrixParts, shown: dict[str, int] | None) -> str:
     """The whole matrix when its rows or columns changed (or what the page shows is not known), else the parts
     inside it that changed."""
     now = matrix.digests()

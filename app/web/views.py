@@ -20,7 +20,16 @@ from app.engine.result import AdapterResult, SimulationResult
 from app.engine.segments import NAT_GATEWAY, NAT_POOL, NAT_SUBNET
 from app.engine.simulate import MAX_LISTED_ENDPOINTS, Simulation
 from app.labs.versions import stacks, summaries
-from app.web.matrix import Answers, Group, answers_text, host_groups, network_groups, read_answers, segments_of
+from app.web.matrix import (
+    FULL_MATRIX_ENDPOINTS,
+    Answers,
+    Group,
+    answers_text,
+    host_groups,
+    network_groups,
+    read_answers,
+    segments_of,
+)
 
 
 @dataclass
@@ -266,11 +275,14 @@ def editor_workspace(
     dropped = drop is not None and rows.lab.version == drop.lab.version
     simulation = Simulation(drop.document if dropped else document_from_rows(rows))  # type: ignore[union-attr]
     too_many = len(simulation.endpoints) > MAX_LISTED_ENDPOINTS
+    # Left out on request, for the page to fetch after — unless the lab is small enough for its matrix to cost
+    # less than a request of its own.
+    left_out = not matrix and len(simulation.endpoints) > FULL_MATRIX_ENDPOINTS
     answers = None
-    if matrix and not too_many:
+    if not left_out and not too_many:
         answers = matrix_cache.result(rows.lab, lambda previous: answers_text(simulation, previous))
     workspace = build_workspace(rows, simulation, answers)
-    workspace.matrix_left_out = not matrix
+    workspace.matrix_left_out = left_out
     if dropped:  # a change just made: it is what undo takes back, and nothing is left to redo
         workspace.undo_summary = drop.summary  # type: ignore[union-attr]
     else:

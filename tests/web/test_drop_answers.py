@@ -91,9 +91,22 @@ def test_every_drop_answers_only_what_changed_as_a_fresh_render_shows(clients):
     assert 'data-full="true"' in stale  # no version to build on was named: every part
 
 
+def test_a_small_labs_matrix_comes_with_the_answer(clients):
+    client, _ = clients
+    lab = client.post("/api/v1/labs/import", json=lab_data(20)).json()  # 26 endpoints
+    client.get(f"/labs/{lab['id']}")
+    version = str(lab["version"])
+    adapter = client.get(f"/api/v1/labs/{lab['id']}/adapters").json()[0]
+    form = {"adapter_id": adapter["id"], "version": version, "network_id": ""}
+    answer = client.post(f"/labs/{lab['id']}/attach", data=form, headers={BASE_HEADER: version, MATRIX_HEADER: version})
+    assert "data-follow" not in answer.text and f'data-matrix-version="{lab["version"] + 1}"' in answer.text
+    assert "<table data-cells>" in answer.text  # the cells that changed, not the whole matrix
+    assert 'id="matrix-section"' not in answer.text
+
+
 def test_an_unknown_base_gets_every_part_and_the_matrix_after(clients):
     client, _ = clients
-    lab = client.post("/api/v1/labs/import", json=lab_data(20)).json()
+    lab = client.post("/api/v1/labs/import", json=lab_data(60)).json()  # over 60 endpoints: the matrix after
     panel = f"/labs/{lab['id']}/panel/lab"
     unknown = client.get(panel, headers={BASE_HEADER: "999", MATRIX_HEADER: "999"}).text
     assert 'data-full="true"' in unknown and 'id="vm-' in unknown and 'id="panel"' in unknown
