@@ -126,9 +126,16 @@
   }
 
   // ---- Patches: replace the parts that changed, keep focus, view and selection. ----
+  const FOCUSABLE = "button, input, select, textarea, a[href], [tabindex]";
+
   function focusKey() {
     const active = document.activeElement;
     if (!active || active === document.body) return null;
+    const panel = document.getElementById("panel");
+    if (panel && panel.contains(active) && !active.id) {
+      // In a panel drawn again (brought up to date): the same control, by its place among the panel's controls.
+      return { inPanel: Array.from(panel.querySelectorAll(FOCUSABLE)).indexOf(active) };
+    }
     if (active.dataset && active.dataset.adapter) return '[data-adapter="' + CSS.escape(active.dataset.adapter) + '"]';
     if (active.dataset && active.dataset.action) return '[data-action="' + CSS.escape(active.dataset.action) + '"]';
     if (active.id) return "#" + CSS.escape(active.id);
@@ -196,7 +203,13 @@
     if (state.selected || state.marked) markSelection();
     if (root.querySelector("#matrix-section, table[data-cells]")) rovingCells();
     if (key && (!hadFocus || !hadFocus.isConnected || document.activeElement === document.body)) {
-      const again = document.querySelector(key);
+      const panel = document.getElementById("panel");
+      const again =
+        typeof key === "string"
+          ? document.querySelector(key)
+          : panel && !panel.hidden
+            ? panel.querySelectorAll(FOCUSABLE)[key.inPanel]
+            : null;
       if (again) again.focus({ preventScroll: true });
     }
     return true;
@@ -432,6 +445,7 @@
       return;
     }
     if (input) input.setCustomValidity("");
+    state.found = query;
     centreOn(node);
     node.focus({ preventScroll: true });
     openNode(node);
@@ -474,8 +488,10 @@
       findVm(event.target.value);
     }
   });
+  // A name picked from the list (Enter already found a typed one: leaving the box must not find it again).
   document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("[data-find-vm]")) findVm(event.target.value);
+    if (!event.target.matches || !event.target.matches("[data-find-vm]")) return;
+    if (event.target.value !== state.found) findVm(event.target.value);
   });
 
   // ---- What a click (or Enter) on a part of the diagram does. ----
@@ -790,7 +806,8 @@
       const panel = document.getElementById("panel");
       const wasIn = panel && panel.contains(active);
       closePanel();
-      if (wasIn && state.lastNode) state.lastNode.focus({ preventScroll: true });
+      const node = wasIn && state.lastNode ? document.getElementById(state.lastNode) : null;
+      if (node) node.focus({ preventScroll: true }); // by id: a change may have drawn it anew
       return;
     }
     if (matrixKey(event)) return;
@@ -798,7 +815,8 @@
   });
 
   document.addEventListener("focusin", function (event) {
-    if (event.target.closest && event.target.closest("#diagram [data-part]")) state.lastNode = event.target;
+    const part = event.target.closest && event.target.closest("#diagram [data-part]");
+    if (part && part.id) state.lastNode = part.id;
   });
 
   // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo — unless a text field has the focus (it keeps its own undo).

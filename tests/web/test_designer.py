@@ -184,6 +184,16 @@ def test_focus_stays_on_the_adapter_while_the_open_panel_catches_up(page: Page):
     expect(chip(page, "host1/xp-off#1")).to_be_focused()  # the panel was brought up to date, not focused
 
 
+def test_focus_stays_on_a_panels_button_when_the_panel_is_drawn_again(page: Page):
+    open_example(page, "01-seed-virtual-pc.yaml")
+    open_vm(page, "host1/xp-off")
+    add = page.locator("#panel button", has_text="+ NIC")
+    add.focus()
+    page.keyboard.press("Enter")  # a change: the panel is brought up to date with the new adapter
+    expect(page.locator("#panel [data-panel-adapter='host1/xp-off#2']")).to_have_count(1)
+    expect(page.locator("#panel button", has_text="+ NIC")).to_be_focused()
+
+
 def test_stale_page_gets_changed_elsewhere_message(page: Page, context):
     open_example(page, "01-seed-virtual-pc.yaml")
     other = context.new_page()
