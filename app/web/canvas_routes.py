@@ -152,7 +152,7 @@ def matrix_detail(
 
 @router.get("/labs/{lab_id}/topology.png")
 def topology_png(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    image = png.render_png(layout(workspace_for(request, engine, lab_id)))
+    image = png.render_png(layout(workspace_for(request, engine, lab_id, matrix=False)))
     return Response(
         image, media_type="image/png", headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.png"'}
     )
@@ -161,7 +161,7 @@ def topology_png(request: Request, lab_id: LabId, engine: EngineDep) -> Response
 @router.get("/labs/{lab_id}/handout", response_class=HTMLResponse)
 def handout(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
     """One lab on paper: the diagram, every adapter's address, and each VM's ipconfig /all."""
-    ws = workspace_for(request, engine, lab_id)
+    ws = workspace_for(request, engine, lab_id, matrix=False)
     simulation = Simulation(document_from_rows(read_lab_rows(engine, lab_id)))
     texts = {ref: simulation.ipconfig(ref) for ref in ws.vm_refs}
     return render(request, "handout.html", ws=ws, diagram=Markup(standalone_svg(ws)), ipconfig=texts)

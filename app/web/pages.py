@@ -106,8 +106,8 @@ def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
 
 
 def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = None, matrix: bool = True):
-    """The lab as the editor shows it (see `editor_workspace`); without `matrix`, as a change answers it first
-    (the page fetches the matrix after: app/web/patches.py)."""
+    """The lab as the editor shows it (see `editor_workspace`); without `matrix`, a large lab's reachability is
+    not worked out (a change's answer, whose page fetches it after — app/web/patches.py —, or a picture)."""
     return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop, matrix)
 
 
@@ -182,7 +182,7 @@ def attach(
 @router.get("/labs/{lab_id}/topology.svg")
 def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
     return Response(
-        editor.standalone_svg(workspace_for(request, engine, lab_id)),
+        editor.standalone_svg(workspace_for(request, engine, lab_id, matrix=False)),
         media_type="image/svg+xml",
         headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"', "Content-Security-Policy": SVG_CSP},
     )
