@@ -66,19 +66,10 @@ from app.db.session import make_engine
 from app.main import create_app
 from bench.labs import lab_data
 from tests.live import serve
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # the browser as the tests run it
 
 VMS = 200
 VIEWPORT = {"width": 1400, "height": 900}
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [  # as tests/web/conftest.py
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 DROP_TIMEOUT_MS = 15_000
 TARGETS = {
     "load": 1500.0,
