@@ -85,6 +85,22 @@ def import_document(
     return result
 
 
+@router.post(
+    "/{lab_id}/copy",
+    status_code=201,
+    summary="Copy a lab",
+    description="A new lab with this lab's document as it now is, and a history of its own (SPEC §12).",
+    response_model=LabPublic,
+    responses=ERRORS,
+)
+def copy_lab(lab_id: LabId, engine: EngineDep, response: Response) -> LabPublic:
+    with write_session(engine) as session:
+        result = public(changes.copy_lab(session, lab_id).lab)
+    response.headers["Location"] = f"/api/v1/labs/{result.id}"
+    tag(response, result.version)
+    return result
+
+
 @router.get("/{lab_id}", summary="Read a lab", response_model=LabPublic, responses=ERRORS)
 def read_lab(lab_id: LabId, engine: EngineDep, response: Response) -> LabPublic:
     with read_session(engine) as session:

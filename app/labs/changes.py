@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db.convert import CrossReferenceError, add_document_rows, document_data, load_rows
+from app.db.convert import CrossReferenceError, add_document_rows, document_data, document_from_rows, load_rows
 from app.db.labs import etag, get_lab, utcnow
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
 from app.engine.caps import cap_problems
@@ -144,6 +144,16 @@ def create_lab(session: Session, doc: LabDocument, via: Via, summary: str | None
     text = summary or f"{what} lab '{doc.name}'{contents}"
     _record(session, lab, doc, via, text)
     return Change(None, lab, doc, text)
+
+
+def copy_lab(session: Session, lab_id: int, name: str | None = None) -> Change[None]:
+    """A new lab from another's document as it now is (SPEC §12 `copy`): its own version 1, `via: copy`, its own
+    history; `name` renames the copy."""
+    source = get_lab(session, lab_id)
+    doc = document_from_rows(load_rows(session, source))
+    if name is not None:
+        doc = LabDocument.model_validate({**doc.to_data(), "name": name})
+    return create_lab(session, doc, Via.COPY, f"copied lab {lab_id} ('{source.name}'), version {source.version}")
 
 
 def _put_document(session: Session, lab: LabRow, doc: LabDocument) -> LabRow:

@@ -10,9 +10,8 @@ from markupsafe import Markup
 
 from app.api.deps import MAX_ID, EngineDep, LabId, PartId
 from app.db.convert import document_from_rows
-from app.db.labs import read_lab_rows
+from app.db.labs import get_lab, read_lab_rows
 from app.db.session import write_session
-from app.engine.document import LabDocument
 from app.engine.simulate import Simulation
 from app.labs import changes
 from app.labs.parts import change_lab_fields, change_part, tidy_layout
@@ -92,11 +91,11 @@ def rename(
 
 @router.post("/labs/{lab_id}/duplicate")
 def duplicate(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    """A new lab with this one's document as it now is; the browser goes there."""
-    doc = document_from_rows(read_lab_rows(engine, lab_id))
-    name = doc.name[: 100 - len(COPY_SUFFIX)] + COPY_SUFFIX
+    """A new lab with this one's document as it now is (a copy, SPEC §12), named "… (copy)"; the browser goes
+    there."""
     with write_session(engine) as session:
-        made = changes.create_lab(session, LabDocument.model_validate({**doc.to_data(), "name": name}), Via.COPY)
+        name = get_lab(session, lab_id).name
+        made = changes.copy_lab(session, lab_id, name[: 100 - len(COPY_SUFFIX)] + COPY_SUFFIX)
     return Response(status_code=204, headers={"HX-Redirect": f"/labs/{made.lab.id}"})
 
 

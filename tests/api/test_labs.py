@@ -129,3 +129,24 @@ def test_lab_fields_are_validated(client):
     lab = client.post(f"{API}/labs", json={"name": "x"}).json()
     nulled = client.patch(f"{API}/labs/{lab['id']}", json={"name": None})
     assert nulled.status_code == 422 and nulled.json()["detail"][0]["loc"] == ["body", "name"]
+
+
+def test_a_copy_is_a_new_lab_with_the_document_as_it_now_is_and_a_history_of_its_own(client):  # [AC] copy
+    lab = import_example(client, "01-seed-virtual-pc")
+    adapter = client.get(f"{API}/labs/{lab['id']}/adapters").json()[3]
+    assert (
+        client.patch(f"{API}/labs/{lab['id']}/adapters/{adapter['id']}", json={"network_id": None}).status_code == 200
+    )
+    copied = client.post(f"{API}/labs/{lab['id']}/copy")
+    assert copied.status_code == 201
+    copy = copied.json()
+    assert copy["id"] != lab["id"] and copy["version"] == 1 and copy["name"] == lab["name"]
+    assert copied.headers["Location"] == f"{API}/labs/{copy['id']}" and copied.headers["ETag"] == '"1"'
+    original = client.get(f"{API}/labs/{lab['id']}/document").json()
+    assert client.get(f"{API}/labs/{copy['id']}/document").json() == original  # version 2 of the original
+    history = client.get(f"{API}/labs/{copy['id']}/versions").json()
+    assert [(v["version"], v["via"]) for v in history] == [(1, "copy")]
+    assert history[0]["summary"] == f"copied lab {lab['id']} ('Seed classroom'), version 2"
+    client.patch(f"{API}/labs/{copy['id']}", json={"name": "mine"})  # the copy changes alone
+    assert client.get(f"{API}/labs/{lab['id']}").json()["name"] == "Seed classroom"
+    assert client.post(f"{API}/labs/999999/copy").status_code == 404
