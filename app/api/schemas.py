@@ -338,3 +338,13 @@ class DiffPublic(BaseModel):
     document: list[DocumentChangePublic]
     adapters: list[AdapterChangePublic]
     reachability: ReachabilityChange
+
+
+# Goals
+
+
+class CheckPublic(BaseModel):
+    goal: dict[str, Any]  # as the lab document writes it
+    name: str | None
+    passed: bool
+    detail: str  # what the engine found: the way, the reason, the address, the warnings

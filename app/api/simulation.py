@@ -1,16 +1,17 @@
 """What a lab does: the simulation result, one reachability pair, a VM's ipconfig, and stateless simulate."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api.deps import DOCUMENT_BODY, CacheDep, EngineDep, LabId, PartId, lab_document_body, tag
-from app.api.schemas import ProblemList
+from app.api.schemas import CheckPublic, ProblemList
 from app.db.convert import document_from_rows, load_rows
-from app.db.labs import get_lab, get_part, read_lab_rows
+from app.db.labs import etag, get_lab, get_part, read_lab_rows
 from app.db.models import HostRow
 from app.db.session import read_session
+from app.engine.checks import check_goals, junit_xml
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.result import Reachability, SimulationResult
@@ -49,6 +50,26 @@ def simulate_lab(lab_id: LabId, engine: EngineDep, cache: CacheDep) -> Response:
     response = Response(text, media_type="application/json")
     tag(response, version)
     return response
+
+
+@router.get(
+    "/labs/{lab_id}/checks",
+    summary="Check the lab's goals",
+    description="Each goal of the lab document (SPEC §12) against the simulation: passed or not, and what was "
+    "found. `?format=junit`: JUnit XML, one test case a goal.",
+    response_model=list[CheckPublic],
+    responses={**ERRORS, 200: {"content": {"application/xml": {}}}},
+)
+def lab_checks(
+    lab_id: LabId, engine: EngineDep, response: Response, format: Literal["json", "junit"] = "json"
+) -> list[CheckPublic] | Response:
+    rows = read_lab_rows(engine, lab_id)
+    checks = check_goals(Simulation(document_from_rows(rows)))
+    if format == "junit":
+        xml = junit_xml(rows.lab.name, checks)
+        return Response(xml, media_type="application/xml", headers={"ETag": etag(rows.lab.version)})
+    tag(response, rows.lab.version)
+    return [CheckPublic(goal=c.goal, name=c.name, passed=c.passed, detail=c.detail) for c in checks]
 
 
 @router.get(

@@ -146,7 +146,13 @@ def document_data(rows: LabRows) -> DocumentView:
                 machine["adapters"].append(card)
             item["vms"].append(machine)
         data["hosts"].append(item)
+    _set(data, "goals", lab.goals)  # last, as documents write them
     return DocumentView(data, locations)
+
+
+def stored_goals(doc: LabDocument) -> list | None:
+    """The document's goals as the lab's row keeps them (None: none)."""
+    return doc.to_data().get("goals") or None
 
 
 def document_from_rows(rows: LabRows) -> LabDocument:
@@ -156,7 +162,7 @@ def document_from_rows(rows: LabRows) -> LabDocument:
 def _json(model: Any) -> Any:
     if model is None or isinstance(model, str):
         return model
-    return model.model_dump(mode="json", exclude_none=True)
+    return model.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
 def add_document_rows(session: Session, lab: LabRow, doc: LabDocument) -> None:

@@ -32,6 +32,7 @@ class LabRow(SQLModel, table=True):
     version: int = 1
     created_at: datetime
     updated_at: datetime
+    goals: list | None = _json()  # the document's goals (SPEC §3, §12), as it writes them
 
 
 class LanRow(PartRow, table=True):

@@ -378,6 +378,63 @@ def default_networks(product: Product, nic: str, on_lan: bool) -> list[Network]:
     return fixed
 
 
+# Goals (SPEC §3, §12): what a lab must achieve, checked on every change.
+GoalSource = Literal["dhcp", "apipa", "static", "none"]
+MAX_GOAL_WARNINGS = 50
+
+
+class ReachGoal(DocumentModel):
+    name: Name | None = None
+    reach: tuple[Name, Name]  # [from, to]: endpoints (§1) — from must be able to open a connection to to
+
+
+class NoReachGoal(DocumentModel):
+    name: Name | None = None
+    no_reach: tuple[Name, Name]
+
+
+class AddressGoal(DocumentModel):
+    name: Name | None = None
+    address: Name  # an adapter: "host/vm#n"
+    source: GoalSource | None = None
+    in_: Subnet | None = Field(default=None, alias="in", serialization_alias="in")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> "AddressGoal":
+        if self.source is None and self.in_ is None:
+            raise ValueError("say what the address must be: its source, a subnet it must be in (in), or both")
+        return self
+
+
+class NoWarningsGoal(DocumentModel):
+    name: Name | None = None
+    no_warnings: Annotated[list[Name], Field(min_length=1, max_length=MAX_GOAL_WARNINGS)]
+
+
+def _goal_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return next((key for key in ("reach", "no_reach", "address", "no_warnings") if key in value), None)
+    return {ReachGoal: "reach", NoReachGoal: "no_reach", AddressGoal: "address", NoWarningsGoal: "no_warnings"}.get(
+        type(value)
+    )
+
+
+Goal = Annotated[
+    Annotated[ReachGoal, Tag("reach")]
+    | Annotated[NoReachGoal, Tag("no_reach")]
+    | Annotated[AddressGoal, Tag("address")]
+    | Annotated[NoWarningsGoal, Tag("no_warnings")],
+    Discriminator(
+        _goal_kind,
+        custom_error_type="goal_kind",
+        custom_error_message="a goal is one of {reach: [from, to]}, {no_reach: [from, to]}, "
+        "{address: host/vm#n, source: …, in: …} or {no_warnings: [code, …]}",
+    ),
+]
+
+
 class LabDocument(DocumentModel):
     vnetlab: Literal[1]
     name: Name
@@ -385,6 +442,7 @@ class LabDocument(DocumentModel):
     clock: Clock | None = None
     lans: list[Lan] = []
     hosts: list[Host] = []
+    goals: list[Goal] = []
 
     @model_validator(mode="after")
     def _document_rules(self) -> "LabDocument":
@@ -397,4 +455,4 @@ class LabDocument(DocumentModel):
 
     def to_data(self) -> dict[str, Any]:
         """The document as plain JSON-able data, without the fields left at their defaults."""
-        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True, by_alias=True)

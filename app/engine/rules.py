@@ -72,7 +72,32 @@ def lab_rule_errors(lab: LabDocument) -> list[InitErrorDetails]:
     networks_by_host = {host.name: [n.name for n in host.effective_networks()] for host in lab.hosts}
     for i, host in enumerate(lab.hosts):
         _check_host(out, ("hosts", i), host, lans, networks_by_host)
+    _check_goals(out, lab)
     return out.errors
+
+
+def _check_goals(out: _Collector, lab: LabDocument) -> None:
+    """A goal names endpoints and adapters that are in the lab (SPEC §12)."""
+    endpoints = {"internet"} | {f"lan:{lan.name}" for lan in lab.lans}
+    adapters: set[str] = set()
+    for host in lab.hosts:
+        endpoints.add(f"host:{host.name}")
+        for vm in host.vms:
+            endpoints.add(f"vm:{host.name}/{vm.name}")
+            adapters.update(f"{host.name}/{vm.name}#{n}" for n in range(1, len(vm.adapters) + 1))
+    for g, goal in enumerate(lab.goals):
+        pair = getattr(goal, "reach", None) or getattr(goal, "no_reach", None)
+        field = "reach" if getattr(goal, "reach", None) else "no_reach"
+        for side, endpoint in enumerate(pair or ()):
+            if endpoint not in endpoints:
+                out.add(
+                    ("goals", g, field, side),
+                    endpoint,
+                    f"no endpoint '{endpoint}' in this lab: write vm:<host>/<vm>, host:<host>, lan:<lan> or internet",
+                )
+        address = getattr(goal, "address", None)
+        if address is not None and address not in adapters:
+            out.add(("goals", g, "address"), address, f"no adapter '{address}' in this lab: write <host>/<vm>#<n>")
 
 
 def _unique(out: _Collector, loc: Loc, names: list[str], what: str, ignore_case: bool = False) -> None:

@@ -10,7 +10,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from app.config import get_settings
-from app.db.convert import CrossReferenceError, add_document_rows, document_data, document_from_rows, load_rows
+from app.db.convert import (
+    CrossReferenceError,
+    add_document_rows,
+    document_data,
+    document_from_rows,
+    load_rows,
+    stored_goals,
+)
 from app.db.labs import etag, get_lab, utcnow
 from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
 from app.engine.caps import cap_problems
@@ -134,7 +141,14 @@ def change_lab(
 def create_lab(session: Session, doc: LabDocument, via: Via, summary: str | None = None) -> Change[None]:
     """A new lab from a valid document: its version 1."""
     now = utcnow()
-    lab = LabRow(name=doc.name, description=doc.description, clock=doc.clock, created_at=now, updated_at=now)
+    lab = LabRow(
+        name=doc.name,
+        description=doc.description,
+        clock=doc.clock,
+        goals=stored_goals(doc),
+        created_at=now,
+        updated_at=now,
+    )
     session.add(lab)
     session.flush()
     add_document_rows(session, lab, doc)
@@ -162,6 +176,7 @@ def _put_document(session: Session, lab: LabRow, doc: LabDocument) -> LabRow:
     for table in (AdapterRow, VmRow, NetworkRow, HostRow, LanRow):
         session.execute(delete(table).where(table.lab_id == lab_id))  # type: ignore[attr-defined]
     lab.name, lab.description, lab.clock = doc.name, doc.description, doc.clock
+    lab.goals = stored_goals(doc)
     session.add(lab)
     session.flush()
     session.expunge_all()

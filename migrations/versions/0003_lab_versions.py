@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 06:00:00
 
-Existing labs get their current version recorded (by 0004, see there), so that their history starts where
+Existing labs get their current version recorded (by 0005, see there), so that their history starts where
 they stand.
 """
 
@@ -37,7 +37,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("lab_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_lab_versions_lab_id"), ["lab_id"], unique=False)
-    # Existing labs get their current version recorded by revision 0004: it reads them through today's models,
+    # Existing labs get their current version recorded by revision 0005: it reads them through today's models,
     # whose tables look as they do only from there on.
 
 
