@@ -1,6 +1,7 @@
 """Goals checked (SPEC §12 `GET /labs/{id}/checks`): each of a lab's goals against what the engine works out —
 who can open a connection to whom, what address each adapter gets, which warnings arise."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any
@@ -37,15 +38,20 @@ def describe(goal: dict[str, Any]) -> str:
 
 
 def check_goals(simulation: Simulation) -> list[Check]:
-    lab = simulation.lab
-    if not lab.goals:
-        return []
-    result = simulation.overview()
-    written = lab.to_data()["goals"]
-    return [_check(simulation, result, goal, written[i]) for i, goal in enumerate(lab.goals)]
+    results: list[SimulationResult] = []
+
+    def result() -> SimulationResult:  # every adapter's address and warnings: worked out once, if a goal asks
+        if not results:
+            results.append(simulation.overview())
+        return results[0]
+
+    return [
+        _check(simulation, result, goal, goal.model_dump(mode="json", exclude_none=True, by_alias=True))
+        for goal in simulation.lab.goals
+    ]
 
 
-def _check(simulation: Simulation, result: SimulationResult, goal, written: dict[str, Any]) -> Check:
+def _check(simulation: Simulation, result: Callable[[], SimulationResult], goal, written: dict[str, Any]) -> Check:
     if isinstance(goal, ReachGoal | NoReachGoal):
         source, target = goal.reach if isinstance(goal, ReachGoal) else goal.no_reach
         if source == target:
@@ -56,14 +62,15 @@ def _check(simulation: Simulation, result: SimulationResult, goal, written: dict
             passed = row.reachable == isinstance(goal, ReachGoal)
         return Check(written, goal.name, passed, detail)
     if isinstance(goal, AddressGoal):
-        return Check(written, goal.name, *_address(result, goal))
+        return Check(written, goal.name, *_address(result(), goal))
     assert isinstance(goal, NoWarningsGoal)
+    overview = result()
     found = [
         f"{a.host}/{a.vm}#{a.index}: {w.code}"
-        for a in result.adapters
+        for a in overview.adapters
         for w in a.warnings
         if w.code in goal.no_warnings
-    ] + [f"{w.code}: {w.message}" for w in result.warnings if w.code in goal.no_warnings]
+    ] + [f"{w.code}: {w.message}" for w in overview.warnings if w.code in goal.no_warnings]
     return Check(written, goal.name, not found, "; ".join(found) if found else "none of them")
 
 
