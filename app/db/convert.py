@@ -152,7 +152,7 @@ def document_data(rows: LabRows) -> DocumentView:
 
 def stored_goals(doc: LabDocument) -> list | None:
     """The document's goals as the lab's row keeps them (None: none)."""
-    return doc.to_data().get("goals") or None
+    return [goal.model_dump(mode="json", exclude_none=True, by_alias=True) for goal in doc.goals] or None
 
 
 def document_from_rows(rows: LabRows) -> LabDocument:
