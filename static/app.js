@@ -218,7 +218,7 @@
   function refreshAfterChange() {
     const panel = document.getElementById("panel");
     if (panel && !panel.hidden && panel.dataset.refresh) {
-      htmx.ajax("GET", panel.dataset.refresh, { swap: "none", headers: baseHeaders() });
+      htmx.ajax("GET", panel.dataset.refresh, { swap: "none" });
     }
     const history = document.getElementById("history");
     if (history && history.open) {
@@ -231,8 +231,7 @@
   document.addEventListener("htmx:configRequest", function (event) {
     const ws = workspace();
     if (!ws) return;
-    event.detail.headers["X-Vnetlab-Base"] = ws.dataset.version;
-    event.detail.headers["X-Vnetlab-Matrix"] = ws.dataset.matrixVersion;
+    Object.assign(event.detail.headers, baseHeaders());
     if (event.detail.elt.closest("[data-change]")) event.detail.parameters.version = ws.dataset.version;
   });
   document.addEventListener("htmx:confirm", function (event) {
@@ -501,9 +500,9 @@
     if (part === "vm") {
       state.selected = node.dataset.node;
       markSelection();
-      htmx.ajax("GET", labUrl("/panel/vm/" + id), { swap: "none", headers: baseHeaders() });
+      htmx.ajax("GET", labUrl("/panel/vm/" + id), { swap: "none" });
     } else if (part === "host" || part === "network" || part === "lan") {
-      htmx.ajax("GET", labUrl("/forms/" + part + "/" + id), { swap: "none", headers: baseHeaders() });
+      htmx.ajax("GET", labUrl("/forms/" + part + "/" + id), { swap: "none" });
     }
   }
 

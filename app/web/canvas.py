@@ -288,8 +288,9 @@ def _place_host(
             host.x is not None, text(f"Host {host.name}, {host.product}, {_host_detail(host)}"), (ox, oy),
         )
     )  # fmt: skip
+    bus_y = {network_id: oy + y for network_id, y in plan.bus_y.items()}
     for zone in host.zones:
-        y = oy + plan.bus_y[zone.id]
+        y = bus_y[zone.id]
         x1, x2 = frame_x + 16, frame_x + plan.width - 16
         gateway = (x2 - 150, y) if zone.kind == "nat" else None
         diagram.buses.append(
@@ -310,11 +311,7 @@ def _place_host(
                       text(f"VM {vm.name} on {host.name}, {vm.os_name}"), (rx, ry), node_width(vm))
         )  # fmt: skip
         for i, chip in enumerate(vm.chips):
-            diagram.links.append(_link(chip, vm, host, zones_y(plan, oy), x, y, i))
-
-
-def zones_y(plan: _HostPlan, oy: float) -> dict[int, float]:
-    return {network_id: oy + y for network_id, y in plan.bus_y.items()}
+            diagram.links.append(_link(chip, vm, host, bus_y, x, y, i))
 
 
 def _link(chip: Chip, vm: VmCard, host: HostPanel, bus_y: dict[int, float], x: float, y: float, i: int) -> LinkShape:

@@ -2,6 +2,8 @@
 them) and the page's others (templates/editor/parts.html). The whole page is its parts put together; a change
 answers the parts that differ (app/web/patches.py)."""
 
+from collections.abc import Mapping
+
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
@@ -18,23 +20,20 @@ BASE_HEADER = "x-vnetlab-base"  # the version the page shows, sent by its script
 MATRIX_HEADER = "x-vnetlab-matrix"  # the version its matrix shows
 
 
-def diagram_parts(diagram: canvas.Diagram, drawn: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
-    """Part id → (layer, markup). `drawn`: markup already drawn for shapes (by their repr), taken instead of
-    drawing them again — most shapes are the same from one version to the next; it is left holding this
-    diagram's."""
+def diagram_parts(
+    diagram: canvas.Diagram, before: Mapping[str, str] | None = None
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Part id → (layer, markup), and the markup drawn for each shape (by its repr). `before`: that of an
+    earlier diagram, taken instead of drawing a shape again — most are the same from one version to the next."""
     svg = macros("canvas/parts.svg")
-    before = drawn.copy() if drawn is not None else {}
-    if drawn is not None:
-        drawn.clear()
+    before = before or {}
+    drawn: dict[str, str] = {}
 
     def draw(draw_shape, *shape) -> str:
         key = f"{draw_shape.name}{shape!r}"
         markup = before.get(key)
-        if markup is None:
-            markup = str(draw_shape(*shape))
-        if drawn is not None:
-            drawn[key] = markup
-        return markup
+        drawn[key] = markup if markup is not None else str(draw_shape(*shape))
+        return drawn[key]
 
     parts: dict[str, tuple[str, str]] = {}
     for host in diagram.hosts:
@@ -53,7 +52,7 @@ def diagram_parts(diagram: canvas.Diagram, drawn: dict[str, str] | None = None) 
         "legend",
         draw(svg.legend, diagram.min_x + 40, diagram.min_y + diagram.height - 80, diagram.name),
     )
-    return parts
+    return parts, drawn
 
 
 def diagram_markup(diagram: canvas.Diagram, parts: dict[str, tuple[str, str]], standalone: bool) -> Markup:
@@ -69,8 +68,7 @@ def editor_parts(
     reused."""
     diagram = canvas.layout(ws)
     key = ("drawn shapes", ws.lab_id, ws.created_at)
-    drawn: dict[str, str] = (budget.get(key) if budget is not None else None) or {}
-    svg = diagram_parts(diagram, drawn)
+    svg, drawn = diagram_parts(diagram, budget.get(key) if budget is not None else None)
     if budget is not None:
         budget.put(key, drawn, sum(len(k) + len(v) for k, v in drawn.items()) * 2 + 1024)
     page = macros("editor/parts.html")
@@ -138,4 +136,4 @@ def matrix_response(request: Request, ws: Workspace) -> HTMLResponse:
 
 def standalone_svg(ws: Workspace) -> str:
     diagram = canvas.layout(ws)
-    return str(diagram_markup(diagram, diagram_parts(diagram), standalone=True))
+    return str(diagram_markup(diagram, diagram_parts(diagram)[0], standalone=True))

@@ -163,14 +163,11 @@ def pairs_table(answers: Answers, rows: list[Group], columns: list[Group], segme
             (f'<tr class="group"><th scope="rowgroup" colspan="{len(targets) + 1}">{escape(group.label)}</th></tr>', [])
         )
         for source in group.members:
-            line = answers.lines[index[source]]
-            row_cells = []
-            for target in targets:
-                if source == target:
-                    row_cells.append(_pair_cell(source, target, None))
-                    continue
-                target_index = index[target]
-                row_cells.append(_pair_cell(source, target, line[target_index - (target_index > index[source])] == "1"))
+            row = index[source]
+            row_cells = [
+                _pair_cell(source, target, None if source == target else answers.reachable(row, index[target]))
+                for target in targets
+            ]
             header_id = _cell_id("r", source, "")
             header = (
                 f'<th id="{header_id}" scope="row" class="from" title="{quoted[source]} — {escape(segments[source])}">'

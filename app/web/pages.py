@@ -27,7 +27,7 @@ from app.labs.versions import Via
 from app.web import editor, forms
 from app.web.forms import PartForm
 from app.web.security import SVG_CSP
-from app.web.templating import render, templates
+from app.web.templating import page_context, render, templates
 from app.web.views import DROPS_AT_ONCE, Drop, editor_workspace
 
 EXAMPLES = paths.EXAMPLES
@@ -121,9 +121,8 @@ Flash = tuple[str, ...] | None
 
 
 def panel_markup(request: Request, template: str, **context) -> str:
-    """A panel (templates/editor/panels): what a patch carries beside the lab's parts."""
-    context["offline"] = request.app.state.settings.offline
-    return templates.env.get_template(template).render(context)
+    """A panel (templates/editor/*_panel.html): what a patch carries beside the lab's parts."""
+    return templates.env.get_template(template).render(page_context(request, context))
 
 
 CLOSED_PANEL = '<aside id="panel" class="panel" aria-label="Details" hidden></aside>'
@@ -241,7 +240,6 @@ def ipconfig_panel(
         request,
         "fragments/ipconfig.html",
         ref=ref,
-        vm_name=vm.name,
         text=text,
         locale=locale,
         layout=text_layout,

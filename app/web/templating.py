@@ -21,9 +21,13 @@ templates.env.autoescape = True  # every template, the .svg ones included (the d
 NO_STORE = {"Cache-Control": "no-store"}
 
 
+def page_context(request: Request, context: dict) -> dict:
+    """What every page and fragment is rendered with, beside its own values."""
+    return {"form": None, **context, "offline": request.app.state.settings.offline}
+
+
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
-    context["offline"] = request.app.state.settings.offline
-    context.setdefault("form", None)
+    context = page_context(request, context)
     return templates.TemplateResponse(request, name, context, status_code=status, headers=NO_STORE)
 
 

@@ -54,10 +54,6 @@ class VmCard:
     y: float | None = None
 
     @property
-    def tray(self) -> list[Chip]:
-        return [chip for chip in self.chips if chip.network_id is None]
-
-    @property
     def attached(self) -> list[Chip]:
         return [chip for chip in self.chips if chip.network_id is not None]
 
@@ -69,7 +65,6 @@ class NetworkZone:
     kind: str
     hook: str  # data-network: "<host>/<network name>"
     addressing: str  # subnet and DHCP pool, or what happens without DHCP
-    members: list[Chip] = field(default_factory=list)
 
 
 @dataclass
@@ -123,9 +118,12 @@ def _pool(dhcp: dict) -> str:
     return f"{start}–{end}"
 
 
-def _addressing(product: str, kind: str, dhcp: dict | None, lan, management_os: bool | None = None) -> str:
-    if kind == "external" and Product(product) == Product.HYPER_V and management_os is not False:
-        return _addressing(product, kind, dhcp, lan, False) + " · shared with the management OS"
+def _addressing(product: str, kind: str, dhcp: dict | None, lan, management_os: bool | None) -> str:
+    shared = kind == "external" and Product(product) == Product.HYPER_V and management_os is not False
+    return _how_addressed(product, kind, dhcp, lan) + (" · shared with the management OS" if shared else "")
+
+
+def _how_addressed(product: str, kind: str, dhcp: dict | None, lan) -> str:
     if kind == "nat":
         return f"{NAT_SUBNET} · DHCP {NAT_POOL[0]}–{NAT_POOL[1]} · gateway {NAT_GATEWAY}"
     if kind == "external":
@@ -200,8 +198,6 @@ def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) 
             adapter.vlan,
         )
         card.chips.append(chip)
-        if network is not None:
-            zones[network.id].members.append(chip)
     badges = [
         LanBadge(
             lan.id,
