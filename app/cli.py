@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.engine.document import LabDocument
 from app.engine.ipconfig import Layout, Locale
 from app.engine.loading import LabDocumentError, format_for_path, lab_from_text
@@ -118,7 +118,7 @@ def serve(
     """Upgrade the database to the newest schema, then serve the web app and the REST API."""
     import uvicorn
 
-    from app.config import get_settings
+    from app.access.logs import logging_config
     from app.db.migrate import upgrade_database
     from app.main import create_app
 
@@ -130,9 +130,18 @@ def serve(
     except Exception as error:
         raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
     typer.echo(f"vnetlab: database ready ({settings.database_url}); serving on http://{host}:{port}", err=True)
+    announce_admin_link(settings.model_copy(update={"host": host, "port": port}))
     # Browsers keep a connection for minutes; uvicorn's default 5 s closed it between a student's drops, and a new
     # connection cost the server more CPU than a drop's HTTP work itself (bench/load.py).
-    options = {"host": host, "port": port, "log_level": "info", "timeout_keep_alive": 30}
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "log_config": logging_config(),  # the access log never shows a key
+        "timeout_keep_alive": 30,
+        # Open live views (server-sent events) would otherwise hold a stop up until every viewer left.
+        "timeout_graceful_shutdown": 5,
+    }
     if workers > 1:  # each worker imports the app factory by name and builds its own app
         uvicorn.run("app.workers:worker_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
@@ -140,6 +149,43 @@ def serve(
     settle_collector()
     share_the_interpreter_lock()
     uvicorn.run(app, **options)  # type: ignore[arg-type]
+
+
+def announce_admin_link(settings: Settings) -> None:
+    """The first start with a made admin token prints the link that opens every lab (like Jupyter's)."""
+    from app.access.admin import admin_link, token_to_announce
+    from app.db.session import make_engine
+
+    engine = make_engine(settings)
+    try:
+        token = token_to_announce(engine, settings)
+    finally:
+        engine.dispose()
+    if token is not None:
+        typer.echo(
+            "vnetlab: this link opens every lab as the admin; it is shown once (`vnetlab admin-link` shows it "
+            f"again):\n\n    {admin_link(settings, token)}\n",
+            err=True,
+        )
+
+
+@cli.command("admin-link")
+def admin_link_command() -> None:
+    """Print the admin link (with the admin token that opens every lab) of the database in VNETLAB_DATABASE_URL."""
+    from app.access.admin import admin_link, admin_token
+    from app.db.migrate import upgrade_database
+    from app.db.session import make_engine
+
+    settings = get_settings()
+    try:
+        upgrade_database(settings.database_url)
+    except Exception as error:
+        raise CommandError(f"cannot prepare the database at {settings.database_url}: {error}") from None
+    engine = make_engine(settings)
+    try:
+        typer.echo(admin_link(settings, admin_token(engine, settings)))
+    finally:
+        engine.dispose()
 
 
 @cli.command()
@@ -184,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         for problem in error.errors(include_url=False):
             name = "VNETLAB_" + "_".join(str(part) for part in problem["loc"]).upper()
-            typer.echo(f"setting {name}: {problem['msg']} (got {problem.get('input')!r})", err=True)
+            shown = "" if name == "VNETLAB_ADMIN_TOKEN" else f" (got {problem.get('input')!r})"  # a secret
+            typer.echo(f"setting {name}: {problem['msg']}{shown}", err=True)
         return 1
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1

@@ -8,7 +8,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from app.engine.caps import DocumentCaps
 
@@ -40,6 +40,11 @@ class Settings(BaseModel):
     # How many recent versions of each lab keep their whole document (0: all). Older ones keep their line in
     # the history; checkpoints always keep their document.
     keep_versions: int = Field(0, ge=0)
+    # The token that opens every lab (SPEC §12); unset: `vnetlab serve` makes one and keeps it in the database.
+    admin_token: SecretStr | None = Field(None, min_length=16, max_length=200)
+    # The address others open this server by (e.g. http://192.168.1.20:8000), for the links the Share dialog and
+    # assignments give out; unset: the address the request came to.
+    public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
     @model_validator(mode="before")
     @classmethod

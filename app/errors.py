@@ -1,7 +1,7 @@
 """Failures a client causes, raised by the service layer and turned into HTTP answers at the edge."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from app.engine.loading import MAX_LISTED_PROBLEMS
 
@@ -18,6 +18,25 @@ class ClientError(Exception):
 
 class NotFound(ClientError):
     status = 404
+
+
+class AccessRefused(ClientError):
+    """A lab's keys did not let the request through (SPEC §12)."""
+
+    headers: ClassVar[dict[str, str] | None] = None
+
+
+class Unauthorized(AccessRefused):
+    status = 401
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AccessRefused):
+    status = 403
+
+
+class LabClosed(AccessRefused, NotFound):
+    """No lab by that id opens with the keys sent (whether it exists is not said)."""
 
 
 class Conflict(ClientError):

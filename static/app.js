@@ -23,6 +23,11 @@
   function workspace() {
     return document.getElementById("workspace");
   }
+  // A page opened with the view key (SPEC §12): it pans, zooms, selects and opens VMs, and changes nothing.
+  function readOnly() {
+    const ws = workspace();
+    return Boolean(ws) && ws.dataset.mode === "view";
+  }
   function diagram() {
     return document.getElementById("diagram");
   }
@@ -501,7 +506,7 @@
       state.selected = node.dataset.node;
       markSelection();
       htmx.ajax("GET", labUrl("/panel/vm/" + id), { swap: "none" });
-    } else if (part === "host" || part === "network" || part === "lan") {
+    } else if (!readOnly() && (part === "host" || part === "network" || part === "lan")) {
       htmx.ajax("GET", labUrl("/forms/" + part + "/" + id), { swap: "none" });
     }
   }
@@ -523,7 +528,11 @@
     const part = target.closest("[data-part]");
     const start = toDiagram(event.clientX, event.clientY);
     const drag = { id: event.pointerId, x: event.clientX, y: event.clientY, start: start, moved: false };
-    if (adapter) {
+    if (readOnly()) {
+      drag.kind = "pan"; // a click still opens what it is on (a VM's panel)
+      drag.element = node || part;
+      drag.view = Object.assign({}, state.view || bounds());
+    } else if (adapter) {
       drag.kind = "adapter";
       drag.element = adapter;
       drag.link = adapter.closest("[data-link]");
@@ -694,6 +703,7 @@
 
   // ---- The keyboard: Enter on an adapter lists the networks it may join; Enter on a node opens it. ----
   function openChoices(adapter) {
+    if (readOnly()) return;
     const list = document.getElementById("network-choices");
     const link = adapter.closest("[data-link]");
     const hostId = link.dataset.hostId;
@@ -911,16 +921,84 @@
     if (event.persisted && workspace()) window.location.reload();
   });
 
+  // Copy buttons (data-copy: the id of the field whose text they copy). The Clipboard API needs a secure page;
+  // a classroom server on http://192.168.… is not one, so the text is selected and copied the older way there.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    const field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    const done = function () {
+      button.textContent = "Copied";
+      button.classList.add("copied");
+      setTimeout(function () {
+        button.textContent = "Copy";
+        button.classList.remove("copied");
+      }, 2000);
+    };
+    field.focus();
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        if (document.execCommand("copy")) done();
+      });
+    } else if (document.execCommand("copy")) done();
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-all]")) event.target.select();
+  });
+
   // A form that asks first (data-confirm): no inline onsubmit handlers, which the Content-Security-Policy forbids.
   document.addEventListener("submit", function (event) {
     const form = event.target.closest && event.target.closest("form[data-confirm]");
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
+  // ---- Following the lab live (a view key's page): each change elsewhere brings the parts that differ. ----
+  function follow() {
+    const url = workspace() && workspace().dataset.events;
+    if (!url || !window.EventSource) return;
+    const events = new EventSource(url);
+    events.addEventListener("version", function (event) {
+      if (Number(event.data) > Number(workspace().dataset.version)) refreshSoon();
+    });
+    events.addEventListener("gone", function () {
+      events.close();
+      showProblem("This lab has been deleted.");
+    });
+    state.events = events;
+  }
+
+  // Changes in quick succession (a drag, then another) bring one refresh, not one each.
+  function refreshSoon() {
+    if (state.refreshing) {
+      state.refreshAgain = true;
+      return;
+    }
+    state.refreshing = true;
+    state.refreshAgain = false;
+    fetch(labUrl("/refresh"), { headers: baseHeaders() })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (text) {
+        applyPatch(text, true); // an open VM panel is brought up to date too
+      })
+      .catch(function () {
+        showProblem("Could not bring this page up to date; it will try again at the next change.");
+      })
+      .finally(function () {
+        state.refreshing = false;
+        if (state.refreshAgain) refreshSoon();
+      });
+  }
+
   function start() {
     if (!diagram()) return;
     updateBounds(true);
     rovingCells();
+    follow();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import history, labs, parts, simulation
+from app.api import assignments, history, labs, parts, simulation
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(labs.router)
@@ -10,3 +10,4 @@ for part_router in parts.routers:
     api_router.include_router(part_router)
 api_router.include_router(simulation.router)
 api_router.include_router(history.router)
+api_router.include_router(assignments.router)

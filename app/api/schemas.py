@@ -4,7 +4,7 @@ the document would refuse is refused here with the same message."""
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.engine.document import (
     AddressSetting,
@@ -61,6 +61,17 @@ class LabPublic(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class LabKeysPublic(BaseModel):
+    edit: str = Field(description="Opens the lab to read and to change. Keep it: it is shown only now.")
+    view: str = Field(description="Opens the lab to read only: for a projector, or to hand out.")
+
+
+class LabCreated(LabPublic):
+    """A new lab, with its keys (SPEC §12), answered only this once."""
+
+    keys: LabKeysPublic
 
 
 # LANs
@@ -348,3 +359,51 @@ class CheckPublic(BaseModel):
     name: str | None
     passed: bool
     detail: str  # what the engine found: the way, the reason, the address, the warnings
+
+
+# Assignments (SPEC §12)
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text.strip()
+
+
+Title = Annotated[Name, AfterValidator(_not_blank)]
+StudentName = Annotated[Name, AfterValidator(_not_blank)]
+
+
+class AssignmentCreate(Body):
+    title: Title
+
+
+class AssignmentPublic(BaseModel):
+    id: int
+    lab_id: int
+    title: str
+    created_at: datetime
+    join_token: str | None = Field(description="None if the admin token changed since the assignment was made")
+    student_link: str | None = Field(description="Students open it, give their name and get their own copy")
+    results_link: str = Field(description="The results page (the lab's edit key)")
+
+
+class JoinBody(Body):
+    student: StudentName = Field(description="The student's name as the results show it")
+
+
+class Joined(LabCreated):
+    """The student's own copy, with its keys."""
+
+    assignment_id: int
+    student: str
+
+
+class StudentResultPublic(BaseModel):
+    student: str
+    lab_id: int
+    version: int
+    updated_at: datetime
+    goals_passed: int
+    goals_total: int
+    checks: list[CheckPublic]

@@ -114,3 +114,51 @@ class LabVersionRow(SQLModel, table=True):
     summary: str = Field(max_length=500)
     checkpoint: str | None = Field(default=None, max_length=100)
     document: dict | None = _json()
+
+
+class LabKeyRow(SQLModel, table=True):
+    """A lab's keys (SPEC §12) as app/access/keys.py makes them: the nonce they are made from, and their hashes.
+    A table of their own: adding columns to `labs` would make SQLite rebuild it, and dropping the old table
+    cascades to every part."""
+
+    __tablename__ = "lab_keys"
+
+    lab_id: int = Field(foreign_key="labs.id", ondelete="CASCADE", primary_key=True)
+    nonce: str = Field(max_length=50)
+    edit_hash: str = Field(max_length=64, unique=True)
+    view_hash: str = Field(max_length=64, unique=True)
+
+
+class InstanceRow(SQLModel, table=True):
+    """The instance's own settings: its admin token, when VNETLAB_ADMIN_TOKEN does not give one."""
+
+    __tablename__ = "instance"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=200)
+    shown_at: datetime | None = None  # when `vnetlab serve` printed it (once)
+
+
+class AssignmentRow(SQLModel, table=True):
+    """An assignment (SPEC §12): students join it by its join token and get their own copy of the lab."""
+
+    __tablename__ = "assignments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lab_id: int = Field(foreign_key="labs.id", ondelete="CASCADE", index=True)
+    title: str = Field(max_length=200)
+    token_nonce: str = Field(max_length=50)  # the join token is made from it like a key, and stored hashed
+    join_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+
+
+class StudentCopyRow(SQLModel, table=True):
+    """A student's copy of an assignment's lab."""
+
+    __tablename__ = "student_copies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignments.id", ondelete="CASCADE", index=True)
+    lab_id: int = Field(foreign_key="labs.id", ondelete="CASCADE", unique=True)
+    student: str = Field(max_length=100)
+    joined_at: datetime

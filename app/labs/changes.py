@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from app.access.keys import IssuedKeys, LabKeys
 from app.config import get_settings
 from app.db.convert import (
     CrossReferenceError,
@@ -18,8 +19,10 @@ from app.db.convert import (
     load_rows,
     stored_goals,
 )
+from app.db.feed import CHANNEL as FEED_CHANNEL
+from app.db.feed import GONE
 from app.db.labs import etag, get_lab, utcnow
-from app.db.models import AdapterRow, HostRow, LabRow, LanRow, NetworkRow, VmRow
+from app.db.models import AdapterRow, HostRow, LabKeyRow, LabRow, LanRow, NetworkRow, VmRow
 from app.engine.caps import cap_problems
 from app.engine.diff import document_changes, summarize
 from app.engine.document import UNION_TAGS, LabDocument
@@ -41,6 +44,7 @@ class Change(Generic[T]):
     document: LabDocument
     summary: str
     restored: int | None = None  # undo, redo, revert: the version whose document the lab took again
+    keys: LabKeys | None = None  # a new lab's keys, told once to whoever made it
 
 
 def _matches(if_match: str, version: int) -> bool:
@@ -66,7 +70,14 @@ def claim_next_version(session: Session, lab_id: int, if_match: str | None) -> L
         raise PreconditionFailed(f"lab {lab_id} changed while this change was made; reload it")
     set_committed_value(lab, "version", current + 1)
     set_committed_value(lab, "updated_at", now)
+    _announce(session, lab_id, current + 1)
     return lab
+
+
+def _announce(session: Session, lab_id: int, version: int) -> None:
+    """On PostgreSQL, every instance's feed (app/db/feed.py) hears of the change once it commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_notify(FEED_CHANNEL, f"{lab_id}:{version}")))
 
 
 def document_problems(error: ValidationError, focus: Loc | None, outside: str = "lab") -> list[FieldProblem]:
@@ -138,8 +149,10 @@ def change_lab(
     return Change(outcome, lab, document, summary)
 
 
-def create_lab(session: Session, doc: LabDocument, via: Via, summary: str | None = None) -> Change[None]:
-    """A new lab from a valid document: its version 1."""
+def create_lab(
+    session: Session, doc: LabDocument, via: Via, keys: IssuedKeys, summary: str | None = None
+) -> Change[None]:
+    """A new lab from a valid document: its version 1, opened by `keys`."""
     now = utcnow()
     lab = LabRow(
         name=doc.name,
@@ -151,23 +164,25 @@ def create_lab(session: Session, doc: LabDocument, via: Via, summary: str | None
     )
     session.add(lab)
     session.flush()
+    session.add(LabKeyRow(lab_id=lab.id, nonce=keys.nonce, edit_hash=keys.edit_hash, view_hash=keys.view_hash))
     add_document_rows(session, lab, doc)
     vms = sum(len(host.vms) for host in doc.hosts)
     what = "imported" if via == Via.IMPORT else "created"
     contents = f" ({len(doc.hosts)} host{'s' * (len(doc.hosts) != 1)}, {vms} VM{'s' * (vms != 1)})" if doc.hosts else ""
     text = summary or f"{what} lab '{doc.name}'{contents}"
     _record(session, lab, doc, via, text)
-    return Change(None, lab, doc, text)
+    return Change(None, lab, doc, text, keys=keys.keys)
 
 
-def copy_lab(session: Session, lab_id: int, name: str | None = None) -> Change[None]:
+def copy_lab(session: Session, lab_id: int, keys: IssuedKeys, name: str | None = None) -> Change[None]:
     """A new lab from another's document as it now is (SPEC §12 `copy`): its own version 1, `via: copy`, its own
     history; `name` renames the copy."""
     source = get_lab(session, lab_id)
     doc = document_from_rows(load_rows(session, source))
     if name is not None:
         doc = LabDocument.model_validate({**doc.to_data(), "name": name})
-    return create_lab(session, doc, Via.COPY, f"copied lab {lab_id} ('{source.name}'), version {source.version}")
+    summary = f"copied lab {lab_id} ('{source.name}'), version {source.version}"
+    return create_lab(session, doc, Via.COPY, keys, summary)
 
 
 def _put_document(session: Session, lab: LabRow, doc: LabDocument) -> LabRow:
@@ -203,6 +218,7 @@ def replace_lab(
 def delete_lab(session: Session, lab_id: int, if_match: str | None) -> None:
     """The lab and its history go (the database cascades)."""
     session.delete(claim_next_version(session, lab_id, if_match))
+    _announce(session, lab_id, GONE)
 
 
 def stored_document(data: dict[str, Any]) -> LabDocument:

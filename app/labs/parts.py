@@ -187,3 +187,16 @@ def change_lab_fields(
         return lab
 
     return change_lab(session, lab_id, if_match, via, apply)
+
+
+def change_goals(
+    session: Session, lab_id: int, goals: list[dict[str, Any]], if_match: str | None, via: Via, summary: str
+) -> Change[Any]:
+    """The lab's goals (SPEC §3, §12) become `goals`, validated with the rest of the lab."""
+
+    def apply(lab: Any) -> Any:
+        lab.goals = goals or None
+        session.add(lab)
+        return lab
+
+    return change_lab(session, lab_id, if_match, via, apply, summary=summary)

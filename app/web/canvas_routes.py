@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
+from app.access.guard import access_of, view_suffices
 from app.api.deps import MAX_ID, EngineDep, LabId, PartId
 from app.db.convert import document_from_rows
 from app.db.labs import get_lab, read_lab_rows
@@ -20,7 +21,15 @@ from app.web import editor, forms, png
 from app.web.canvas import layout
 from app.web.editor import standalone_svg
 from app.web.matrix import pairs_table
-from app.web.pages import CLOSED_PANEL, Flash, attempt_change, panel_markup, workspace_for, workspace_page
+from app.web.pages import (
+    CLOSED_PANEL,
+    Flash,
+    attempt_change,
+    opened_new_lab,
+    panel_markup,
+    workspace_for,
+    workspace_page,
+)
 from app.web.templating import NO_STORE, render
 
 router = APIRouter(include_in_schema=False)
@@ -90,13 +99,15 @@ def rename(
 
 
 @router.post("/labs/{lab_id}/duplicate")
+@view_suffices
 def duplicate(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
-    """A new lab with this one's document as it now is (a copy, SPEC §12), named "… (copy)"; the browser goes
-    there."""
+    """A new lab with this one's document as it now is (a copy, SPEC §12), named "… (copy)", with its own keys:
+    the browser goes there holding its edit key. A viewer's "Make my own copy" too."""
+    keys = access_of(request).new_keys()  # first: it may read the admin token
     with write_session(engine) as session:
         name = get_lab(session, lab_id).name
-        made = changes.copy_lab(session, lab_id, name[: 100 - len(COPY_SUFFIX)] + COPY_SUFFIX)
-    return Response(status_code=204, headers={"HX-Redirect": f"/labs/{made.lab.id}"})
+        made = changes.copy_lab(session, lab_id, keys, name[: 100 - len(COPY_SUFFIX)] + COPY_SUFFIX)
+    return opened_new_lab(request, made, Response(status_code=204, headers={"HX-Redirect": f"/labs/{made.lab.id}"}))
 
 
 @router.get("/labs/{lab_id}/panel/vm/{vm_id}", response_class=HTMLResponse)

@@ -76,6 +76,7 @@ def editor_parts(
         "lab-header": str(page.header(ws, flash)),
         "vm-names": str(page.vm_names(ws)),
         "warnings": str(page.warnings(ws)),
+        "goals": str(page.goals(ws)),
         "diagram-bounds": f'<template id="diagram-bounds" data-bounds="{diagram.min_x} {diagram.min_y} '
         f'{diagram.width} {diagram.height}"></template>',
     }

@@ -6,15 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app import paths
+from app.access.guard import access_of
+from app.access.store import Level
 from app.api.deps import MAX_ID, EngineDep, LabId, PartId
+from app.api.labs import document_response
 from app.api.parts import SPEC_OF
 from app.db.convert import document_from_rows
 from app.db.labs import read_lab_rows
-from app.db.models import LabRow
-from app.db.session import read_session, write_session
+from app.db.session import write_session
 from app.engine.document import LabDocument, OperatingSystem
 from app.engine.guests import GuestFamily, guest_family, ipconfig_imitates
 from app.engine.ipconfig import Layout, Locale
@@ -22,9 +24,10 @@ from app.engine.loading import LabDocumentError, format_for_path, lab_from_data,
 from app.engine.simulate import Simulation
 from app.errors import ClientError, PreconditionFailed, RuleViolation
 from app.labs import changes
+from app.labs.changes import Change
 from app.labs.parts import add_part, change_part, remove_part, stored
 from app.labs.versions import Via
-from app.web import editor, forms
+from app.web import editor, forms, lab_keys
 from app.web.forms import PartForm
 from app.web.security import SVG_CSP
 from app.web.templating import page_context, render, templates
@@ -43,19 +46,21 @@ def _examples() -> list[tuple[str, str]]:
     return found
 
 
-def _labs(engine) -> list[LabRow]:
-    with read_session(engine) as session:
-        return list(session.exec(select(LabRow).order_by(col(LabRow.id))))
+def _labs_page(request: Request, engine, status: int = 200, error: str | None = None) -> HTMLResponse:
+    labs = lab_keys.held_labs(request, engine)
+    return render(
+        request, "labs.html", status, labs=labs, admin=lab_keys.is_admin(request), examples=_examples(), error=error
+    )
 
 
 def _refused(request: Request, engine, error: str) -> HTMLResponse:
     """The labs page again, saying why nothing was created."""
-    return render(request, "labs.html", 422, labs=_labs(engine), examples=_examples(), error=error)
+    return _labs_page(request, engine, 422, error)
 
 
 @router.get("/", response_class=HTMLResponse)
-def labs_page(request: Request, engine: EngineDep, error: str | None = None) -> HTMLResponse:
-    return render(request, "labs.html", labs=_labs(engine), examples=_examples(), error=error)
+def labs_page(request: Request, engine: EngineDep, error: str | None = None) -> Response:
+    return lab_keys.admin_by_link(request) or _labs_page(request, engine, error=error)
 
 
 def _import(request: Request, engine, parse: Callable[[], LabDocument], via: Via = Via.IMPORT) -> Response:
@@ -63,9 +68,18 @@ def _import(request: Request, engine, parse: Callable[[], LabDocument], via: Via
         doc = parse()
     except LabDocumentError as problem:
         return _refused(request, engine, str(problem))
+    keys = access_of(request).new_keys()  # first: it may read the admin token
     with write_session(engine) as session:
-        lab_id = changes.create_lab(session, doc, via).lab.id
-    return RedirectResponse(f"/labs/{lab_id}", status_code=303)
+        made = changes.create_lab(session, doc, via, keys)
+    return opened_new_lab(request, made)
+
+
+def opened_new_lab(request: Request, made: Change, response: Response | None = None) -> Response:
+    """The browser goes to a lab it has just made (`response`: how; a redirect by default), holding its edit key."""
+    assert made.lab.id is not None and made.keys is not None
+    response = response or RedirectResponse(f"/labs/{made.lab.id}", status_code=303)
+    lab_keys.keep_key(request, response, made.lab.id, made.keys.edit)
+    return response
 
 
 @router.post("/labs/new")
@@ -102,18 +116,24 @@ def from_example(request: Request, engine: EngineDep, example: Annotated[str, Fo
 def delete_lab(lab_id: LabId, engine: EngineDep) -> Response:
     with write_session(engine) as session:
         changes.delete_lab(session, lab_id, None)
-    return RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/", status_code=303)
+    lab_keys.forget_key(response, lab_id)
+    return response
 
 
 def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = None, matrix: bool = True):
     """The lab as the editor shows it (see `editor_workspace`); without `matrix`, a large lab's reachability is
     not worked out (a change's answer, whose page fetches it after — app/web/patches.py —, or a picture)."""
-    return editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop, matrix)
+    ws = editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop, matrix)
+    ws.read_only = getattr(request.state, "level", None) == Level.VIEW
+    return ws
 
 
 @router.get("/labs/{lab_id}", response_class=HTMLResponse)
-def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
-    return editor.editor_page(request, workspace_for(request, engine, lab_id))
+def editor_page(request: Request, lab_id: LabId, engine: EngineDep) -> Response:
+    return lab_keys.opened_by_link(request, lab_id) or editor.editor_page(
+        request, workspace_for(request, engine, lab_id)
+    )
 
 
 # (level, message), or (level, message, "undo"): an Undo button beside the message.
@@ -185,6 +205,15 @@ def topology_svg(request: Request, lab_id: LabId, engine: EngineDep) -> Response
         media_type="image/svg+xml",
         headers={"Content-Disposition": f'inline; filename="lab-{lab_id}.svg"', "Content-Security-Policy": SVG_CSP},
     )
+
+
+@router.get("/labs/{lab_id}/document.yaml")
+def document_yaml(lab_id: LabId, engine: EngineDep) -> Response:
+    """The lab document to download, opened by the browser's key (the API's export takes bearer keys only)."""
+    doc = document_from_rows(read_lab_rows(engine, lab_id))
+    response = document_response(doc, "yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="lab-{lab_id}.yaml"'
+    return response
 
 
 @router.post("/labs/{lab_id}/adapters/new", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from app.db.convert import LabRows, document_from_rows
 from app.db.labs import read_lab_rows
 from app.db.models import AdapterRow, LabRow
 from app.db.session import read_session
+from app.engine.checks import Check, check_goals
 from app.engine.document import LabDocument, OperatingSystem
 from app.engine.guests import OS_NAMES
 from app.engine.products import PRODUCTS, Product
@@ -111,6 +112,16 @@ class Workspace:
     # What the undo and redo buttons would do (their titles), None when there is nothing to do.
     undo_summary: str | None = None
     redo_summary: str | None = None
+    read_only: bool = False  # shown to a view key: nothing on the page changes the lab, and it follows changes
+    checks: list[Check] = field(default_factory=list)  # the lab's goals, checked (SPEC §12)
+
+    @property
+    def goals_total(self) -> int:
+        return len(self.checks)
+
+    @property
+    def goals_passed(self) -> int:
+        return sum(check.passed for check in self.checks)
 
 
 def _pool(dhcp: dict) -> str:
@@ -227,6 +238,7 @@ def build_workspace(rows: LabRows, simulation: Simulation, answers: str | None) 
         host_groups(result),
         segments_of(result),
         rows.lab.created_at,
+        checks=check_goals(simulation),
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 from tests.live import serve
 
 PG_URL = os.environ.get("VNETLAB_TEST_PG_URL")
@@ -21,7 +22,7 @@ BACKENDS = ["sqlite", "postgresql"]
 
 
 def settings_for(url: str) -> Settings:
-    return Settings(database_url=url)
+    return Settings(database_url=url, admin_token=ADMIN_TOKEN)
 
 
 @pytest.fixture(scope="session")
@@ -49,13 +50,24 @@ def engine(request, tmp_path) -> Iterator[Engine]:
     engine = request.getfixturevalue("pg_engine")
     with engine.begin() as connection:
         connection.execute(
-            text("TRUNCATE labs, lans, hosts, networks, vms, adapters, lab_versions RESTART IDENTITY CASCADE")
+            text(
+                "TRUNCATE labs, lans, hosts, networks, vms, adapters, lab_versions, lab_keys, instance, assignments,"
+                " student_copies RESTART IDENTITY CASCADE"
+            )
         )
     yield engine
 
 
 @pytest.fixture
 def client(engine) -> Iterator[TestClient]:
+    app = create_app(settings_for(str(engine.url)), engine)
+    with TestClient(app, raise_server_exceptions=False, headers=ADMIN_HEADERS) as client:
+        yield client
+
+
+@pytest.fixture
+def anyone(engine) -> Iterator[TestClient]:
+    """A client that sends no key unless a test gives one."""
     with TestClient(create_app(settings_for(str(engine.url)), engine), raise_server_exceptions=False) as client:
         yield client
 

@@ -5,20 +5,21 @@ import threading
 import httpx
 
 from tests.api.conftest import EXAMPLES
+from tests.keys import ADMIN_HEADERS
 
 API = "/api/v1"
 ROUNDS = 8
 
 
 def _write(base_url: str, url: str, target: int, version: int, start: threading.Barrier, answers: list) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    with httpx.Client(base_url=base_url, timeout=30, headers=ADMIN_HEADERS) as http:
         start.wait()
         reply = http.patch(url, json={"network_id": target}, headers={"If-Match": f'"{version}"'})
         answers.append((reply.status_code, target))
 
 
 def test_same_if_match_at_the_same_instant_exactly_one_wins(live_url):
-    with httpx.Client(base_url=live_url, timeout=30) as http:
+    with httpx.Client(base_url=live_url, timeout=30, headers=ADMIN_HEADERS) as http:
         seed = (EXAMPLES / "01-seed-virtual-pc.yaml").read_bytes()
         lab = http.post(f"{API}/labs/import", content=seed, headers={"Content-Type": "application/yaml"}).json()
         lab_url = f"{API}/labs/{lab['id']}"

@@ -83,6 +83,7 @@ class Stream:
     host_id: int
     network_id: int
     start_version: int  # the lab's version before the first VM
+    keys: dict[str, str]  # the Authorization header with the lab's edit key
     sent: set[str] = field(default_factory=set)
     acked: dict[str, tuple[int, list[int], int]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)  # answers other than 201: there should be none
@@ -91,7 +92,7 @@ class Stream:
 
     def write(self, base: str, writer: int) -> None:
         """Creates VMs one after another until the server stops answering."""
-        with httpx.Client(base_url=f"{base}/api/v1", timeout=10) as client:
+        with httpx.Client(base_url=f"{base}/api/v1", timeout=10, headers=self.keys) as client:
             for n in range(100_000):
                 name = f"w{writer}-{n}"
                 with self.lock:
@@ -120,11 +121,14 @@ def kill_mid_stream(database_url: str, tmp_path: Path) -> Stream:
         lab = httpx.post(f"{api}/labs", json={"name": "durability"})
         assert lab.status_code == 201, lab.text
         lab = lab.json()
-        host = httpx.post(f"{api}/labs/{lab['id']}/hosts", json={"name": "h", "product": "virtual_pc_2007"})
+        keys = {"Authorization": f"Bearer {lab['keys']['edit']}"}  # the keys the new lab was answered with
+        host = httpx.post(
+            f"{api}/labs/{lab['id']}/hosts", json={"name": "h", "product": "virtual_pc_2007"}, headers=keys
+        )
         assert host.status_code == 201, host.text
-        networks = httpx.get(f"{api}/labs/{lab['id']}/networks").json()
+        networks = httpx.get(f"{api}/labs/{lab['id']}/networks", headers=keys).json()
         local_only = next(network["id"] for network in networks if network["name"] == "Local only")
-        stream = Stream(lab["id"], host.json()["id"], local_only, int(host.headers["ETag"].strip('"')))
+        stream = Stream(lab["id"], host.json()["id"], local_only, int(host.headers["ETag"].strip('"')), keys)
         threads = [threading.Thread(target=stream.write, args=(server.base, i), daemon=True) for i in range(WRITERS)]
         for thread in threads:
             thread.start()
@@ -147,9 +151,9 @@ def check_after_restart(database_url: str, tmp_path: Path, stream: Stream) -> in
     """Serves the database again and finds every acknowledged write; returns the number of VMs now stored."""
     with vnetlab_serve(database_url, tmp_path / "second.log") as server:
         api = f"{server.base}/api/v1/labs/{stream.lab_id}"
-        lab = httpx.get(api).json()
-        vms = {vm["name"]: vm for vm in httpx.get(f"{api}/vms").json()}
-        adapters = httpx.get(f"{api}/adapters").json()
+        lab = httpx.get(api, headers=stream.keys).json()
+        vms = {vm["name"]: vm for vm in httpx.get(f"{api}/vms", headers=stream.keys).json()}
+        adapters = httpx.get(f"{api}/adapters", headers=stream.keys).json()
 
         missing = sorted(set(stream.acked) - set(vms))
         assert missing == [], f"acknowledged writes lost after SIGKILL: {missing}"
@@ -166,7 +170,7 @@ def check_after_restart(database_url: str, tmp_path: Path, stream: Stream) -> in
 
         # The restarted server takes writes again, on from the version it found.
         body = {"host_id": stream.host_id, "name": "after-restart", "adapters": [{"network_id": stream.network_id}]}
-        again = httpx.post(f"{api}/vms", json=body)
+        again = httpx.post(f"{api}/vms", json=body, headers=stream.keys)
         assert again.status_code == 201, again.text
         assert again.headers["ETag"] == f'"{lab["version"] + 1}"'
     return len(vms) + 1

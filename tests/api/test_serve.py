@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 from alembic.script import ScriptDirectory
@@ -62,3 +63,65 @@ def test_serve_reports_an_unreachable_database(tmp_path):
         check=False,
     )
     assert done.returncode == 1 and "cannot prepare the database" in done.stderr and "Traceback" not in done.stderr
+
+
+def serve_once(database: str, log_path, requests) -> None:
+    """`vnetlab serve` on `database` with its output in `log_path`; `requests(base_url)` runs while it serves."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "VNETLAB_ADMIN_TOKEN"}
+    env["VNETLAB_DATABASE_URL"] = f"sqlite:///{database}"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-c", "from app.cli import run; run()", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, Path(log_path).read_text()
+                time.sleep(0.2)
+        requests(base)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_admin_link_is_printed_on_first_start_only_and_no_key_reaches_the_log(tmp_path):  # [AC]
+    database = tmp_path / "classroom.db"
+    made: dict = {}
+
+    def use_the_links(base: str) -> None:
+        link = next(line.strip() for line in (tmp_path / "first.log").read_text().splitlines() if "/?key=" in line)
+        made["token"] = link.rsplit("=", 1)[1]
+        with httpx.Client(base_url=base) as browser:
+            assert browser.get(link.replace("http://127.0.0.1:8000", base)).status_code == 303
+            lab = browser.post("/api/v1/labs", json={"name": "projected"}).json()
+            made["keys"] = lab["keys"]
+            opened = browser.get(f"/labs/{lab['id']}?key={lab['keys']['view']}")
+            assert opened.status_code == 303 and opened.headers["location"] == f"/labs/{lab['id']}"
+            assert browser.get("/api/v1/labs", headers={"Authorization": f"Bearer {made['token']}"}).status_code == 200
+
+    serve_once(database, tmp_path / "first.log", use_the_links)
+    first = (tmp_path / "first.log").read_text()
+    assert first.count(made["token"]) == 1, first  # the announcement, and no access log line
+    assert made["keys"]["view"] not in first and made["keys"]["edit"] not in first
+    assert "?key=[redacted]" in first, first  # the requests were logged, their keys not
+
+    serve_once(database, tmp_path / "second.log", lambda base: None)
+    assert made["token"] not in (tmp_path / "second.log").read_text()
+
+    again = subprocess.run(
+        [sys.executable, "-c", "from app.cli import run; run()", "admin-link"],
+        env={**os.environ, "VNETLAB_DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0 and again.stdout.strip().endswith(f"/?key={made['token']}"), again.stderr

@@ -58,13 +58,14 @@ def test_two_workers_keep_every_acknowledged_drop(tmp_path):
         assert len(children(server.pid)) >= 2
         lab = httpx.post(f"{url}/api/v1/labs/import", json=lab_data(20), timeout=30).json()
         api = f"{url}/api/v1/labs/{lab['id']}"
-        networks = [n["id"] for n in httpx.get(f"{api}/networks").json() if n["kind"] != "external"][:2]
-        adapters = [a["id"] for a in httpx.get(f"{api}/adapters").json()][:CLIENTS]
+        keys = {"Authorization": f"Bearer {lab['keys']['edit']}"}
+        networks = [n["id"] for n in httpx.get(f"{api}/networks", headers=keys).json() if n["kind"] != "external"][:2]
+        adapters = [a["id"] for a in httpx.get(f"{api}/adapters", headers=keys).json()][:CLIENTS]
 
         def student(number: int) -> tuple[int, int | None]:
             """Drops its own adapter back and forth; returns its acknowledged drops and the last target."""
             acknowledged, last, version = 0, None, lab["version"]
-            with httpx.Client(base_url=url, timeout=30) as http:
+            with httpx.Client(base_url=url, timeout=30, headers=keys) as http:
                 for _attempt in range(DROPS * 4):  # stale answers are retried on the version they carry
                     if acknowledged == DROPS:
                         break
@@ -84,9 +85,9 @@ def test_two_workers_keep_every_acknowledged_drop(tmp_path):
 
         with ThreadPoolExecutor(CLIENTS) as pool:
             outcomes = list(pool.map(student, range(CLIENTS)))
-        stored = httpx.get(api).json()["version"]
+        stored = httpx.get(api, headers=keys).json()["version"]
         assert stored == lab["version"] + sum(acknowledged for acknowledged, _ in outcomes)
-        where = {a["id"]: a["network_id"] for a in httpx.get(f"{api}/adapters").json()}
+        where = {a["id"]: a["network_id"] for a in httpx.get(f"{api}/adapters", headers=keys).json()}
         assert [where[adapters[n]] for n in range(CLIENTS)] == [last for _, last in outcomes]
     finally:
         server.terminate()

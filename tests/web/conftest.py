@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
+from tests.keys import ADMIN_TOKEN
 from tests.live import serve
 
 # This machine's speed varies through the day (see docs/performance.md): give each expectation some slack.
@@ -30,7 +31,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """One server for the session; every test imports its own lab."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('web')}/web.db", offline=True)
+    settings = Settings(
+        admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path_factory.mktemp('web')}/web.db", offline=True
+    )
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
     with serve(create_app(settings, engine)) as url:

@@ -82,7 +82,7 @@ def test_a_large_lab_with_its_matrix_by_segment(sized_page: Page, live_server: s
 
     page = sized_page
     lab = page.request.post(live_server + "/api/v1/labs/import", data=lab_data(60)).json()
-    page.goto(f"/labs/{lab['id']}")
+    page.goto(f"/labs/{lab['id']}?key={lab['keys']['edit']}")
     page.wait_for_selector("table.matrix.groups")
     assert_accessible(page)
 

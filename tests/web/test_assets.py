@@ -12,6 +12,7 @@ from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
 from app.web.security import HTMX_SRI, HTMX_VERSION
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,10 +26,10 @@ def test_vendored_htmx_is_the_pinned_version_with_the_published_hash():
 
 def test_pages_use_the_cdn_with_sri_online_and_the_local_copy_offline(tmp_path):
     for offline in (False, True):
-        settings = Settings(database_url=f"sqlite:///{tmp_path}/{offline}.db", offline=offline)
+        settings = Settings(admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path}/{offline}.db", offline=offline)
         engine = make_engine(settings)
         SQLModel.metadata.create_all(engine)
-        with TestClient(create_app(settings, engine)) as client:
+        with TestClient(create_app(settings, engine), headers=ADMIN_HEADERS) as client:
             page = client.get("/").text
             assert ('integrity="' + HTMX_SRI + '"' in page) is not offline
             # Offline the page loads the local copy; online the CDN's, then a fallback file loads the local one.

@@ -16,6 +16,7 @@ from app.main import create_app
 from app.web.canvas import LABEL_HEIGHT, NODE_HEIGHT, Diagram, layout, text_width
 from app.web.views import editor_workspace
 from bench.labs import lab_data
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 API = "/api/v1"
@@ -23,10 +24,12 @@ API = "/api/v1"
 
 @pytest.fixture(scope="module")
 def app_and_engine(tmp_path_factory) -> Iterator[tuple[TestClient, object]]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('layout')}/l.db", offline=True)
+    settings = Settings(
+        admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path_factory.mktemp('layout')}/l.db", offline=True
+    )
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(create_app(settings, engine), headers=ADMIN_HEADERS) as client:
         yield client, engine
     engine.dispose()
 

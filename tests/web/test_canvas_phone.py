@@ -83,7 +83,7 @@ def test_phone_labs_page_has_no_sideways_scroll_with_a_long_lab_name(phone: Page
     name = "Praktikum_Rechnernetze_Wintersemester_2009_Gruppe_A"  # one long word, as file-like names are
     made = page.request.post("/api/v1/labs/import", data={"vnetlab": 1, "name": name})
     assert made.ok, made.text()
-    page.goto(f"/labs/{made.json()['id']}")
+    page.goto(f"/labs/{made.json()['id']}?key={made.json()['keys']['edit']}")
     expect(page.locator("h1 .lab-name")).to_have_text(name)
     no_sideways_scroll(page)
     page.goto("/")

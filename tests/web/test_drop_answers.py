@@ -18,16 +18,17 @@ from app.web.editor import BASE_HEADER, MATRIX_HEADER, editor_parts, matrix_part
 from app.web.patches import PageParts, keep, matrix_patch, patch
 from app.web.views import editor_workspace
 from bench.labs import lab_data
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 
 VERSION = re.compile(r'<div data-patch data-version="(\d+)"')
 
 
 @pytest.fixture
 def clients(tmp_path) -> Iterator[tuple[TestClient, object]]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/drops.db", offline=True)
+    settings = Settings(admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path}/drops.db", offline=True)
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
-    with TestClient(create_app(settings, engine)) as client:
+    with TestClient(create_app(settings, engine), headers=ADMIN_HEADERS) as client:
         yield client, engine
     engine.dispose()
 

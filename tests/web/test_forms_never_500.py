@@ -19,6 +19,7 @@ from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
 from app.web import canvas_routes, pages
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 PART_LISTS = {"lan": "lans", "host": "hosts", "network": "networks", "vm": "vms", "adapter": "adapters"}
@@ -78,11 +79,13 @@ def reference(draw, real: list[str]) -> str:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory) -> Iterator[TestClient]:
-    settings_ = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('forms')}/forms.db", offline=True)
+    settings_ = Settings(
+        admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path_factory.mktemp('forms')}/forms.db", offline=True
+    )
     engine = make_engine(settings_)
     SQLModel.metadata.create_all(engine)
     # raise_server_exceptions: an exception in a route fails the example with its traceback.
-    with TestClient(create_app(settings_, engine)) as test_client:
+    with TestClient(create_app(settings_, engine), headers=ADMIN_HEADERS) as test_client:
         yield test_client
     engine.dispose()
 

@@ -18,16 +18,19 @@ from app.db.session import make_engine
 from app.main import create_app
 from app.web import canvas_routes, pages
 from app.web.security import HTMX_CDN_URL, HTMX_SRI, HTMX_VERSION, PAGE_CSP, SVG_CSP
+from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = 'x" onload="alert(1)'
 
 
 def make_client(tmp_path: Path, offline: bool) -> TestClient:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/security-{offline}.db", offline=offline)
+    settings = Settings(
+        admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path}/security-{offline}.db", offline=offline
+    )
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
-    return TestClient(create_app(settings, engine))
+    return TestClient(create_app(settings, engine), headers=ADMIN_HEADERS)
 
 
 @pytest.fixture(params=[True, False], ids=["offline", "online"])

@@ -14,6 +14,7 @@ from app.config import Settings
 from app.db.session import make_engine
 from app.main import create_app
 from app.web.security import HTMX_CDN_URL
+from tests.keys import ADMIN_TOKEN
 from tests.live import serve
 from tests.web.test_designer import open_example, settle
 
@@ -37,7 +38,9 @@ def violations(page: Page) -> list[str]:
 @pytest.fixture(scope="module")
 def online_server(tmp_path_factory) -> Iterator[str]:
     """The app as a classroom server with internet runs it: htmx from the CDN, with the local fallback."""
-    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('online')}/web.db", offline=False)
+    settings = Settings(
+        admin_token=ADMIN_TOKEN, database_url=f"sqlite:///{tmp_path_factory.mktemp('online')}/web.db", offline=False
+    )
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
     with serve(create_app(settings, engine)) as url:
@@ -164,7 +167,7 @@ def test_another_sites_form_cannot_delete_a_lab(browser: Browser, page: Page, li
         expect(attacker.locator(".flash.error")).to_contain_text("This change was not made")
     finally:
         attacker.close()
-    assert page.request.get(f"{live_server}/api/v1/labs/{lab_id}").status == 200
+    assert page.request.get(f"{live_server}/labs/{lab_id}").status == 200  # still there
     page.reload()
     expect(page.locator("h1")).to_contain_text("ICS")
 
