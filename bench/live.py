@@ -1,6 +1,7 @@
-"""Live views at classroom scale (SPEC §12): N read-only views (server-sent event streams) open on one
-`vnetlab serve`, a teacher's change, and the time until every view has heard of the new version — the p99 over
-the views, and the slowest view, per change — plus the server's memory with the views open.
+"""Live views at classroom scale (SPEC §12): N read-only views (server-sent event streams) of the seed classroom
+open on one `vnetlab serve`, the teacher dragging an adapter from one network to another, and the time until
+every view has the new version (its patch arrived whole) — the p99 over the views, and the slowest view, per
+change — plus the server's memory with the views open.
 
 Run: .venv/bin/python -m bench.live [--views 300] [--changes 20] [--database-url URL]
 (SQLite by default; a PostgreSQL URL measures LISTEN/NOTIFY instead of the SQLite poll.)
@@ -15,12 +16,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import httpx
 
 from bench.load import free_port, percentile
 
 TARGET_SECONDS = 1.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
@@ -49,11 +52,12 @@ def rss_mib(pid: int) -> float:
 
 
 class View:
-    """One open event stream; notes when each version's event arrives."""
+    """One open event stream, as the page's script reads it; notes when each version's patch has arrived whole
+    (the page then shows it)."""
 
     def __init__(self, port: int, lab_id: int, key: str):
         self.port, self.lab_id, self.key = port, lab_id, key
-        self.heard: dict[int, float] = {}
+        self.shown: dict[int, float] = {}
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -66,17 +70,19 @@ class View:
         buffer = b""
         try:
             while True:
-                chunk = await reader.read(4096)
+                chunk = await reader.read(65536)
                 if not chunk:
                     return
                 now = time.perf_counter()
                 buffer += chunk
                 if b"retry:" in buffer:
                     self.ready.set()
-                while b"event: version\ndata: " in buffer:
-                    _, _, rest = buffer.partition(b"event: version\ndata: ")
-                    number, _, buffer = rest.partition(b"\n")
-                    self.heard.setdefault(int(number), now)
+                # An event ends with a blank line; its id is the version its patch brings the page to.
+                while b"\nevent: patch\n" in buffer and b"\n\n" in buffer.split(b"\nevent: patch\n", 1)[1]:
+                    head, _, rest = buffer.partition(b"\nevent: patch\n")
+                    version = int(head.rsplit(b"id: ", 1)[1])
+                    _, _, buffer = rest.partition(b"\n\n")
+                    self.shown.setdefault(version, now)
         finally:
             writer.close()
 
@@ -84,8 +90,14 @@ class View:
 async def measure(url: str, pid: int, views: int, changes: int) -> tuple[list[float], list[float], float]:
     port = int(url.rsplit(":", 1)[1])
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-        lab = (await http.post("/api/v1/labs", json={"name": "projected"})).json()
+        seed = (ROOT / "examples" / "01-seed-virtual-pc.yaml").read_bytes()
+        lab = (
+            await http.post("/api/v1/labs/import", content=seed, headers={"Content-Type": "application/yaml"})
+        ).json()
         edit = {"Authorization": f"Bearer {lab['keys']['edit']}"}
+        networks = (await http.get(f"/api/v1/labs/{lab['id']}/networks", headers=edit)).json()
+        targets = [n["id"] for n in networks if n["kind"] in ("nat", "internal")]
+        adapter = (await http.get(f"/api/v1/labs/{lab['id']}/adapters", headers=edit)).json()[-1]["id"]
         watchers = [View(port, lab["id"], lab["keys"]["view"]) for _ in range(views)]
         tasks = [asyncio.create_task(view.run()) for view in watchers]
         await asyncio.wait_for(asyncio.gather(*(view.ready.wait() for view in watchers)), 120)
@@ -93,12 +105,14 @@ async def measure(url: str, pid: int, views: int, changes: int) -> tuple[list[fl
         p99s, slowest = [], []
         for version in range(2, changes + 2):
             sent = time.perf_counter()
-            answer = await http.patch(f"/api/v1/labs/{lab['id']}", json={"name": f"v{version}"}, headers=edit)
+            # The teacher drags an adapter from one network to the other.
+            target = {"network_id": targets[version % 2]}
+            answer = await http.patch(f"/api/v1/labs/{lab['id']}/adapters/{adapter}", json=target, headers=edit)
             answer.raise_for_status()
             deadline = time.perf_counter() + 10
-            while any(version not in view.heard for view in watchers) and time.perf_counter() < deadline:
+            while any(version not in view.shown for view in watchers) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.005)
-            delays = [view.heard.get(version, float("inf")) - sent for view in watchers]
+            delays = [view.shown.get(version, float("inf")) - sent for view in watchers]
             p99s.append(percentile(delays, 0.99))
             slowest.append(max(delays))
             await asyncio.sleep(0.5)

@@ -954,44 +954,19 @@
     if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
-  // ---- Following the lab live (a view key's page): each change elsewhere brings the parts that differ. ----
+  // ---- Following the lab live (a view key's page): each change brings, in the event stream itself, the
+  // parts of the page that differ from the version it shows (app/web/live.py). ----
   function follow() {
     const url = workspace() && workspace().dataset.events;
     if (!url || !window.EventSource) return;
     const events = new EventSource(url);
-    events.addEventListener("version", function (event) {
-      if (Number(event.data) > Number(workspace().dataset.version)) refreshSoon();
+    events.addEventListener("patch", function (event) {
+      applyPatch(event.data, true); // an open VM panel is brought up to date too
     });
     events.addEventListener("gone", function () {
       events.close();
       showProblem("This lab has been deleted.");
     });
-    state.events = events;
-  }
-
-  // Changes in quick succession (a drag, then another) bring one refresh, not one each.
-  function refreshSoon() {
-    if (state.refreshing) {
-      state.refreshAgain = true;
-      return;
-    }
-    state.refreshing = true;
-    state.refreshAgain = false;
-    fetch(labUrl("/refresh"), { headers: baseHeaders() })
-      .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
-        return response.text();
-      })
-      .then(function (text) {
-        applyPatch(text, true); // an open VM panel is brought up to date too
-      })
-      .catch(function () {
-        showProblem("Could not bring this page up to date; it will try again at the next change.");
-      })
-      .finally(function () {
-        state.refreshing = false;
-        if (state.refreshAgain) refreshSoon();
-      });
   }
 
   function start() {

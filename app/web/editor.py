@@ -120,11 +120,16 @@ def base_version(request: Request, header: str = BASE_HEADER) -> int | None:
 def patch_response(request: Request, ws: Workspace, flash, extra: str = "") -> HTMLResponse:
     """The parts of the page that differ from the version it shows; a workspace without its matrix names where
     the page fetches it (`matrix_response`)."""
+    shown = (base_version(request), base_version(request, MATRIX_HEADER))
+    return HTMLResponse(patch_body(request, ws, flash, extra, shown), headers=NO_STORE)
+
+
+def patch_body(request: Request, ws: Workspace, flash, extra: str, shown: tuple[int | None, int | None]) -> str:
+    """`patch_response`'s body for a page that shows versions `shown` (its diagram's, its matrix's)."""
     budget = request.app.state.matrix_cache.budget
     parts, _, _ = editor_parts(ws, flash, budget)
     follow = f"/labs/{ws.lab_id}/matrix-parts"
-    body = patch(budget, parts, base_version(request), base_version(request, MATRIX_HEADER), extra, follow)
-    return HTMLResponse(body, headers=NO_STORE)
+    return str(patch(budget, parts, shown[0], shown[1], extra, follow))
 
 
 def matrix_response(request: Request, ws: Workspace) -> HTMLResponse:

@@ -1,19 +1,31 @@
-"""A lab followed live (SPEC §12): `GET /labs/{id}/events` is a stream of server-sent events, one `version` event
-each time the lab changes (app/db/feed.py hears of it, whichever instance made it); the page then asks
-`GET /labs/{id}/refresh` for the parts that differ from what it shows, as after its own changes."""
+"""A lab followed live (SPEC §12): `GET /labs/{id}/events` is a stream of server-sent events. Each time the lab
+changes (app/db/feed.py hears of it, whichever instance made it) the stream carries a `patch` event: the parts
+of the page that differ from the version it shows, applied by the page's script as after its own changes.
 
+The patch travels in the stream rather than being fetched after a notice: 300 viewers asking at once cost the
+server 300 requests and the last viewer seconds (bench/live.py); this way the server works the parts out once
+and writes them to every stream."""
+
+import threading
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+from app.access.store import Level
 from app.api.deps import MAX_ID, EngineDep, LabId
 from app.db.feed import GONE, LabFeed
-from app.web.pages import workspace_page
+from app.errors import NotFound
+from app.web.editor import patch_body
+from app.web.pages import workspace_for
 
 router = APIRouter(include_in_schema=False)
 KEEP_ALIVE_SECONDS = 15.0  # a comment now and then: proxies keep the stream open, and a gone viewer is noticed
+# Every viewer's stream asks for the same parts at once when the lab changes: the first works them out, the
+# others wait here and take them from the cache.
+_WORKING_OUT = threading.Lock()
 
 
 def feed_of(request: Request) -> LabFeed:
@@ -24,18 +36,20 @@ def feed_of(request: Request) -> LabFeed:
 
 @router.get("/labs/{lab_id}/events")
 async def lab_events(
-    request: Request, lab_id: LabId, since: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
+    request: Request, lab_id: LabId, engine: EngineDep, since: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
 ) -> StreamingResponse:
-    last = request.headers.get("last-event-id", "")  # a reconnecting EventSource says what it had
+    """`since`: the version the page shows (a reconnecting EventSource's Last-Event-ID says it too)."""
+    last = request.headers.get("last-event-id", "")
     seen = max(since, int(last) if last.isascii() and last.isdigit() and len(last) < 11 else 0)
     return StreamingResponse(
-        _events(feed_of(request), lab_id, seen),
+        _events(request, engine, feed_of(request), lab_id, seen),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
-async def _events(feed: LabFeed, lab_id: int, seen: int) -> AsyncIterator[str]:
+async def _events(request: Request, engine, feed: LabFeed, lab_id: int, seen: int) -> AsyncIterator[str]:
+    budget = request.app.state.matrix_cache.budget
     feed.watch(lab_id)
     try:
         yield "retry: 2000\n\n"
@@ -45,17 +59,36 @@ async def _events(feed: LabFeed, lab_id: int, seen: int) -> AsyncIterator[str]:
                 if feed.closed:
                     return
                 yield ": still here\n\n"
-            elif version == GONE:
+                continue
+            key = ("live patch", lab_id, version, seen, _read_only(request))
+            made = budget.get(key)  # the other viewers' streams find it here, without a thread or a query
+            try:
+                if version == GONE:
+                    raise NotFound(f"no lab {lab_id}")
+                if made is None:
+                    made = await run_in_threadpool(patch_since, request, engine, lab_id, seen, key)
+            except NotFound:
                 yield "event: gone\ndata: deleted\n\n"
                 return
-            else:
-                seen = version
-                yield f"id: {version}\nevent: version\ndata: {version}\n\n"
+            seen, body = made
+            data = "".join(f"data: {line}\n" for line in body.split("\n"))
+            yield f"id: {seen}\nevent: patch\n{data}\n"
     finally:
         feed.unwatch(lab_id)
 
 
-@router.get("/labs/{lab_id}/refresh", response_class=HTMLResponse)
-def refresh(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLResponse:
-    """The parts of the page that differ from the version it shows (the X-Vnetlab-Base header)."""
-    return workspace_page(request, engine, lab_id)
+def _read_only(request: Request) -> bool:
+    return getattr(request.state, "level", None) == Level.VIEW
+
+
+def patch_since(request: Request, engine, lab_id: int, seen: int, key: tuple) -> tuple[int, str]:
+    """The lab's version now, and the parts that differ from version `seen`: worked out by the first viewer's
+    stream, kept under `key` for the others."""
+    budget = request.app.state.matrix_cache.budget
+    with _WORKING_OUT:
+        made = budget.get(key)
+        if made is None:
+            ws = workspace_for(request, engine, lab_id, matrix=False)
+            made = (ws.version, patch_body(request, ws, None, "", (seen, seen)))
+            budget.put(key, made, len(made[1]) * 2 + 200)
+    return made

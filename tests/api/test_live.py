@@ -1,5 +1,6 @@
-"""A lab followed live (SPEC §12): the event stream of `GET /labs/{id}/events` says each new version within a
-second of the change, whichever instance made it — on PostgreSQL through LISTEN/NOTIFY, on SQLite by asking."""
+"""A lab followed live (SPEC §12): the event stream of `GET /labs/{id}/events` brings each new version (the parts
+of the page that changed) within a second of the change, whichever instance made it — on PostgreSQL through
+LISTEN/NOTIFY, on SQLite by asking."""
 
 import threading
 import time
@@ -17,10 +18,10 @@ SEED = (EXAMPLES / "01-seed-virtual-pc.yaml").read_bytes()
 
 
 class Stream:
-    """Reads an event stream in a thread, keeping each event as (event, data, seconds since the start)."""
+    """Reads an event stream in a thread, keeping each event as (event, id, data, seconds since the start)."""
 
     def __init__(self, url: str, headers: dict[str, str]):
-        self.events: list[tuple[str, str, float]] = []
+        self.events: list[tuple[str, str, str, float]] = []
         self.started = time.monotonic()
         self.opened = threading.Event()
         self._client = httpx.Client(timeout=httpx.Timeout(5, read=30))
@@ -34,26 +35,29 @@ class Stream:
                 self.status = response.status_code
                 self.content_type = response.headers.get("content-type", "")
                 self.opened.set()
-                event, data = "message", ""
+                event, number, data = "message", "", []
                 for line in response.iter_lines():
                     if line.startswith("event: "):
                         event = line[7:]
+                    elif line.startswith("id: "):
+                        number = line[4:]
                     elif line.startswith("data: "):
-                        data = line[6:]
+                        data.append(line[6:])
                     elif line == "" and data:
-                        self.events.append((event, data, time.monotonic() - self.started))
-                        event, data = "message", ""
+                        self.events.append((event, number, "\n".join(data), time.monotonic() - self.started))
+                        event, number, data = "message", "", []
         except httpx.HTTPError:
             self.opened.set()
 
-    def wait_for(self, event: str, data: str, within: float) -> float:
+    def wait_for(self, event: str, number: str, within: float) -> tuple[float, str]:
+        """When the event `event` with id `number` came, and its data."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            for seen, seen_data, at in self.events:
-                if (seen, seen_data) == (event, data):
-                    return at
+            for seen, seen_number, data, at in self.events:
+                if (seen, seen_number) == (event, number):
+                    return at, data
             time.sleep(0.01)
-        raise AssertionError(f"no {event} {data} within {within} s; got {self.events}")
+        raise AssertionError(f"no {event} {number} within {within} s; got {[e[:2] for e in self.events]}")
 
     def close(self) -> None:
         self._client.close()
@@ -86,10 +90,13 @@ def test_a_change_made_through_another_instance_reaches_the_stream_within_a_seco
             started = time.monotonic() - stream.started
             renamed = httpx.patch(f"{changed_at}/api/v1/labs/{lab['id']}", json={"name": f"v{version}"}, headers=edit)
             assert renamed.status_code == 200
-            heard = stream.wait_for("version", str(version), within=5)
+            heard, patch = stream.wait_for("patch", str(version), within=5)
             assert heard - started < 1.0, f"version {version} was heard {heard - started:.2f} s after the change"
+            # The parts that differ from what the page shows: here the header, with the new name.
+            assert patch.startswith(f'<div data-patch data-version="{version}"') and f"v{version}" in patch
+            assert 'data-mode="view"' not in patch and "Make my own copy" in patch  # drawn for a viewer
         httpx.delete(f"{changed_at}/api/v1/labs/{lab['id']}", headers=edit)
-        stream.wait_for("gone", "deleted", within=5)
+        stream.wait_for("gone", "", within=5)
     finally:
         stream.close()
 
@@ -100,6 +107,6 @@ def test_the_stream_takes_either_key_and_nothing_else(live_url):  # [AC]
     assert httpx.get(f"{live_url}/labs/{lab['id']}/events", headers=bearer("guess")).status_code == 404
     stream = Stream(f"{live_url}/labs/{lab['id']}/events?since=0", bearer(lab["keys"]["view"]))
     try:
-        stream.wait_for("version", "1", within=5)  # behind already: told the version at once
+        stream.wait_for("patch", "1", within=5)  # behind already: brought up to date at once
     finally:
         stream.close()

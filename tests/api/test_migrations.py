@@ -5,11 +5,15 @@ import json
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
+from app.config import Settings
 from app.db.migrate import alembic_config, upgrade_database
+from app.main import create_app
 from tests.api.conftest import PG_URL
+from tests.keys import bearer
 
 
 def assert_no_drift(url: str) -> None:
@@ -125,3 +129,31 @@ def test_vms_at_the_old_default_place_go_to_the_automatic_layout(tmp_path):  # S
     assert [tuple(row) for row in vms] == [("v1", None, None), ("v2", 120, 0)]  # (120, 0) was chosen: kept
     assert [tuple(row) for row in hosts] == [(None, None)]
     assert [row[0] for row in versions] == ["kept"]
+
+
+def test_labs_stored_before_keys_get_keys_the_admin_can_read(tmp_path, monkeypatch):  # [AC] revision 0006
+    url = f"sqlite:///{tmp_path}/before-keys.db"
+    command.upgrade(alembic_config(url), "0005")
+    engine = create_engine(url)
+    now = "2026-11-30 10:00:00"
+    with engine.begin() as connection:
+        for lab_id in (4, 5):
+            connection.exec_driver_sql(
+                "INSERT INTO labs (id, name, version, created_at, updated_at) VALUES (?, 'old', 1, ?, ?)",
+                (lab_id, now, now),
+            )
+    monkeypatch.delenv("VNETLAB_ADMIN_TOKEN", raising=False)
+    upgrade_database(url)  # no token set: one is made and kept, for `vnetlab serve` to print
+    engine.dispose()
+    settings = Settings(database_url=url)
+    app = create_app(settings)
+    with TestClient(app) as anyone:
+        token = app.state.access.admin_token
+        keys = {lab_id: anyone.get(f"/api/v1/labs/{lab_id}/keys", headers=bearer(token)).json() for lab_id in (4, 5)}
+        assert keys[4] != keys[5]
+        for lab_id, lab_keys in keys.items():
+            assert anyone.get(f"/api/v1/labs/{lab_id}", headers=bearer(lab_keys["view"])).json()["name"] == "old"
+            assert anyone.patch(
+                f"/api/v1/labs/{lab_id}", json={"name": "new"}, headers=bearer(lab_keys["edit"])
+            ).is_success
+        assert anyone.get("/api/v1/labs/4", headers=bearer(keys[5]["edit"])).status_code == 404
