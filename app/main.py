@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(settings)
     app.state.access = Access(app.state.engine, settings)
     app.state.feed = None  # made by the first page that follows a lab live (app/web/live.py)
+    app.state.live_patches = {}  # the patches being worked out for live pages, each once (app/web/live.py)
     budget = CacheBudget(settings.cache_bytes)  # one byte budget for every cache
     app.state.simulation_cache = SimulationCache(budget)
     app.state.matrix_cache = SimulationCache(budget, depends_on_clock=False)  # the designer's matrix cells

@@ -26,7 +26,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.labs import lab_data
+from bench.labs import BENCH_ADMIN, BENCH_ADMIN_TOKEN, lab_data
 
 VMS = 100
 ROUNDS = 200
@@ -43,7 +43,7 @@ def start_server(database: str) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "VNETLAB_DATABASE_URL": f"sqlite:///{database}"}
+    env = {**os.environ, "VNETLAB_DATABASE_URL": f"sqlite:///{database}", "VNETLAB_ADMIN_TOKEN": BENCH_ADMIN_TOKEN}
     server = subprocess.Popen(
         [sys.executable, "-c", "from app.cli import run; run()", "serve", "--port", str(port)],
         env=env,
@@ -71,7 +71,7 @@ def timed(call) -> float:
 def main() -> None:
     server, url = start_server(os.path.join(tempfile.mkdtemp(prefix="vnetlab-bench-"), "bench.db"))
     try:
-        with httpx.Client(base_url=url, timeout=30) as http:
+        with httpx.Client(base_url=url, timeout=30, headers=BENCH_ADMIN) as http:
             document = lab_data(VMS)
             lab = http.post("/api/v1/labs/import", json=document).json()
             lab_url = f"/api/v1/labs/{lab['id']}"

@@ -20,7 +20,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.api import percentile, start_server, timed
-from bench.labs import lab_data
+from bench.labs import BENCH_ADMIN, lab_data
 
 ROUNDS = 100
 DIFF_ROUNDS = 40
@@ -70,7 +70,7 @@ def main() -> None:
     database = os.path.join(tempfile.mkdtemp(prefix="vnetlab-bench-"), "history.db")
     server, url = start_server(database)
     try:
-        with httpx.Client(base_url=url, timeout=60) as http:
+        with httpx.Client(base_url=url, timeout=60, headers=BENCH_ADMIN) as http:
             undo = undo_rounds(http)
             span, one, stored = diff_rounds(http, database)
             healthz = [timed(lambda: http.get("/healthz")) for _ in range(300)]

@@ -102,3 +102,8 @@ def ics_chain(depth: int) -> dict[str, Any]:
         ],
         "hosts": [{"name": "vs", "product": "virtual_server_2005_r2", "lan": "LAN", "networks": networks, "vms": vms}],
     }
+
+
+# The benchmarks' servers are made with this admin token, and their clients send it: it opens every lab.
+BENCH_ADMIN_TOKEN = "bench-admin-token-not-a-secret"
+BENCH_ADMIN = {"Authorization": f"Bearer {BENCH_ADMIN_TOKEN}"}

@@ -11,36 +11,15 @@ client shares this machine's two cores with the server, so the figures are an up
 
 import argparse
 import asyncio
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from bench.load import free_port, percentile
+from bench.load import percentile, start_server
 
 TARGET_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "VNETLAB_DATABASE_URL": database_url, "VNETLAB_ADMIN_TOKEN": "bench-admin-token-0000"}
-    command = [sys.executable, "-c", "from app.cli import run; run()", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
-            return server, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("vnetlab serve did not start")
 
 
 def rss_mib(pid: int) -> float:
@@ -128,15 +107,14 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='vnetlab-live-')}/live.db"
-    server, url = start_server(database_url)
+    server, url = start_server(database_url=args.database_url)
     try:
         idle = rss_mib(server.pid)
         p99s, slowest, loaded = asyncio.run(measure(url, server.pid, args.views, args.changes))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    backend = database_url.split(":", 1)[0]
+    backend = (args.database_url or "sqlite").split(":", 1)[0]
     print(f"{args.views} live views, {args.changes} changes ({backend})")
     print(
         f"  time until every view has the new version: p50 {percentile(slowest, 0.5) * 1000:.0f} ms, "

@@ -45,7 +45,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.labs import _host, lab_data
+from bench.labs import BENCH_ADMIN, BENCH_ADMIN_TOKEN, _host, lab_data
 
 VMS = 20
 JITTER = 0.2  # think times are uniform in T × [0.8, 1.2]
@@ -71,10 +71,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int = 1, database_url: str | None = None) -> tuple[subprocess.Popen, str]:
+    """`vnetlab serve` on a free port (a new SQLite database unless `database_url`), once it answers; its admin
+    token is BENCH_ADMIN_TOKEN."""
     database = os.path.join(tempfile.mkdtemp(prefix="vnetlab-load-"), "load.db")
     port = free_port()
-    env = {**os.environ, "VNETLAB_DATABASE_URL": f"sqlite:///{database}"}
+    env = {
+        **os.environ,
+        "VNETLAB_DATABASE_URL": database_url or f"sqlite:///{database}",
+        "VNETLAB_ADMIN_TOKEN": BENCH_ADMIN_TOKEN,
+    }
     command = [sys.executable, "-c", "from app.cli import run; run()", "serve", "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -264,7 +270,7 @@ async def student_loop(
 async def run_load(url: str, args: argparse.Namespace) -> tuple[Tally, list[Student], float, dict]:
     limits = httpx.Limits(max_connections=args.students + SETUP_CONCURRENCY, max_keepalive_connections=None)
     # What the browser sends with an htmx request from the designer's own page.
-    headers = {"HX-Request": "true", "Origin": url, "Sec-Fetch-Site": "same-origin"}
+    headers = {"HX-Request": "true", "Origin": url, "Sec-Fetch-Site": "same-origin", **BENCH_ADMIN}
     async with httpx.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, limits=limits, headers=headers) as http:
         gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 

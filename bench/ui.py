@@ -294,12 +294,15 @@ def main() -> None:
     with serve(timed_app) as url, sync_playwright() as playwright:
         lab = httpx.post(f"{url}/api/v1/labs/import", json=lab_data(VMS), timeout=120).raise_for_status().json()
         editor = f"{url}/labs/{lab['id']}"
+        # The lab's edit key, as a browser holds it once it has opened the lab's link.
+        key_cookie = [{"name": f"vnetlab_lab_{lab['id']}", "value": lab["keys"]["edit"], "url": url}]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
         # ---- Loads: each in a fresh context (no cache); the first is the server's cold one. ----
         first_get = None
         for number in range(args.loads + 1):
             context = browser.new_context(viewport=VIEWPORT)
+            context.add_cookies(key_cookie)
             page = context.new_page()
             watch.attach(page, f"load {number}")
             before = len(server_ms.get(f"GET {lab['id']}", []))
@@ -314,6 +317,7 @@ def main() -> None:
 
         # ---- Drops: one page, the real mouse. ----
         context = browser.new_context(viewport=VIEWPORT)
+        context.add_cookies(key_cookie)
         page = context.new_page()
         watch.attach(page, "drops")
         responses: list = []

@@ -2,28 +2,29 @@
 view key where a change needs the edit key → 403.
 
 Keys come in `Authorization: Bearer <key>[, <key>…]` (the API and the designer), and — for the designer only,
-whose pages a browser opens — from the cookie that `/labs/{id}?key=…` leaves (`LAB_COOKIE`). Reading takes
-either key, anything else the edit key, unless the route says otherwise (`view_suffices`, `admin_only`)."""
+whose pages a browser opens — from the cookies that `/labs/{id}?key=…` leaves (`lab_cookie`) and a `?key=` on a
+page's address. Reading takes either key, anything else the edit key, unless the route says otherwise
+(`view_suffices`, `edit_key_needed`, `admin_only`)."""
 
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Request
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import Engine
 
 from app.access.admin import admin_token
 from app.access.keys import MAX_KEY_LENGTH, MAX_KEYS_PER_REQUEST, IssuedKeys, issue_keys, same
 from app.access.store import Level, lab_level
 from app.config import Settings
+from app.db.models import MAX_ID
 from app.errors import FieldProblem, Forbidden, LabClosed, RuleViolation, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
 ADMIN_COOKIE = "vnetlab_admin"
 READS = {"GET", "HEAD"}
 _NEEDS = "__vnetlab_needs__"
-
-
 LAB_COOKIE_PREFIX = "vnetlab_lab_"
 
 
@@ -97,6 +98,8 @@ def bearer_keys(request: Request) -> list[str]:
     if not header:
         return []
     if scheme.lower() != "bearer":
+        if is_designer(request):
+            return []  # a proxy's own login (Basic) in front of the designer: its cookies hold the keys
         raise _bad_header("send keys as 'Bearer <key>[, <key>…]'")
     keys = [key.strip() for key in rest.split(",") if key.strip()]
     if len(keys) > MAX_KEYS_PER_REQUEST:
@@ -139,11 +142,19 @@ def needed_level(request: Request) -> Level:
     return Level.VIEW if request.method in READS else Level.EDIT
 
 
+_LAB_ID = TypeAdapter(Annotated[int, Field(ge=1, le=MAX_ID)])
+
+
 def lab_id_of(request: Request) -> int | None:
+    """The lab a route names, read exactly as the route's own validation (`LabId`) reads it (`+1` and `1.0` are
+    lab 1 there too); None when it names none, or an id the route refuses anyway (422)."""
     raw = request.path_params.get("lab_id")
-    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 10:
-        return None  # not a lab route, or an id the route's own validation refuses
-    return int(raw)
+    if not isinstance(raw, str) or len(raw) > 40:
+        return None
+    try:
+        return _LAB_ID.validate_python(raw)
+    except ValidationError:
+        return None
 
 
 def check_lab_access(request: Request) -> None:
@@ -162,6 +173,7 @@ def authorize(request: Request, lab_id: int, needed: Level) -> Level:
     if level is None:
         raise LabClosed(f"no lab {lab_id} opens with the keys sent")
     if level < needed:
-        what = "the admin token" if needed == Level.ADMIN else "the lab's edit key"
-        raise Forbidden(f"this needs {what}; the keys sent only let you view lab {lab_id}")
+        if needed == Level.ADMIN:
+            raise Forbidden(f"this needs the instance's admin token; a key of lab {lab_id} is not enough")
+        raise Forbidden(f"this needs the lab's edit key; the keys sent only let you view lab {lab_id}")
     return level

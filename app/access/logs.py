@@ -1,18 +1,26 @@
-"""Keys never reach a log: the access log shows `?key=…` links (and any other key-like query value) redacted."""
+"""Keys never reach a log: the access log shows `?key=…` links (and any other key-like query value, its name
+percent-encoded or not) and the join tokens in assignments' student links redacted."""
 
 import copy
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from uvicorn.config import LOGGING_CONFIG
 
-SECRET_QUERY = re.compile(r"(?i)([?&](?:key|token)=)[^&\s\"]*")
+QUERY_PAIR = re.compile(r"([?&])([^=&\s\"]*)=([^&\s\"]*)")
+SECRET_NAMES = {"key", "token"}
+JOIN_TOKEN = re.compile(r"(/assignments/)(?!\d+(?:[/?\s\"]|$))[^/?\s\"]+")  # /assignments/<token>, not /<id>
 REDACTED = "[redacted]"
 
 
 def redact(text: str) -> str:
-    return SECRET_QUERY.sub(rf"\g<1>{REDACTED}", text)
+    def pair(found: re.Match) -> str:
+        secret = unquote_plus(found[2]).strip().lower() in SECRET_NAMES
+        return f"{found[1]}{found[2]}={REDACTED}" if secret else found[0]
+
+    return JOIN_TOKEN.sub(rf"\g<1>{REDACTED}", QUERY_PAIR.sub(pair, text))
 
 
 class RedactKeys(logging.Filter):

@@ -23,7 +23,7 @@ from app.api.schemas import (
 )
 from app.db.models import AssignmentRow
 from app.db.session import read_session, write_session
-from app.errors import NotFound, Unauthorized
+from app.errors import LabClosed, NotFound, Unauthorized
 from app.labs import assignments
 from app.labs.assignments import StudentResult
 
@@ -55,7 +55,7 @@ def public(request: Request, assignment: AssignmentRow) -> AssignmentPublic:
 def create_assignment(request: Request, lab_id: LabId, body: AssignmentCreate, engine: EngineDep) -> AssignmentPublic:
     secret = access_of(request).admin_token  # first: it may be read from the database
     with write_session(engine) as session:
-        assignment, _ = assignments.create_assignment(session, lab_id, body.title, secret)
+        assignment = assignments.create_assignment(session, lab_id, body.title, secret)
         return public(request, assignment)
 
 
@@ -97,23 +97,28 @@ def join(request: Request, join_token: JoinToken, body: JoinBody, engine: Engine
 def results(
     request: Request, assignment_id: AssignmentId, engine: EngineDep, format: Literal["json", "csv"] = "json"
 ) -> list[StudentResultPublic] | Response:
-    found = student_results(request, engine, assignment_id)
+    _, found = student_results(request, engine, assignment_id)
     if format == "csv":
         return Response(results_csv(found), media_type="text/csv; charset=utf-8")
     return [result_public(result) for result in found]
 
 
-def student_results(request: Request, engine, assignment_id: int) -> list[StudentResult]:
-    """The results, once the caller's keys show the assignment's lab's edit key."""
+def student_results(request: Request, engine, assignment_id: int) -> tuple[AssignmentRow, list[StudentResult]]:
+    """The assignment and its results, once the caller's keys show its lab's edit key. An assignment that is not
+    there and one the keys do not open answer alike."""
+    if not caller_keys(request):
+        raise Unauthorized("the results need the lab's edit key: send 'Authorization: Bearer <key>'")
     with read_session(engine) as session:
         assignment = session.get(AssignmentRow, assignment_id)
+    closed = NotFound(f"no assignment {assignment_id} opens with the keys sent")
     if assignment is None:
-        if not caller_keys(request):
-            raise Unauthorized("the results need the lab's edit key: send 'Authorization: Bearer <key>'")
-        raise NotFound(f"no assignment {assignment_id}")
-    authorize(request, assignment.lab_id, Level.EDIT)
+        raise closed
+    try:
+        authorize(request, assignment.lab_id, Level.EDIT)
+    except LabClosed:
+        raise closed from None
     with read_session(engine) as session:
-        return assignments.results(session, assignment)
+        return assignment, assignments.results(session, assignment, request.app.state.matrix_cache.budget)
 
 
 def result_public(result: StudentResult) -> StudentResultPublic:
@@ -150,4 +155,4 @@ def results_csv(found: list[StudentResult]) -> str:
 
 def _cell(text: str) -> str:
     """A spreadsheet must not take a student's name for a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.simulation_cache import SimulationCache
 from app.config import Settings
 from app.db.labs import etag
+from app.db.models import MAX_ID
 from app.engine.caps import DocumentCaps
 from app.engine.document import LabDocument
 from app.engine.loading import DocumentFormat, DocumentOverCaps, LabDocumentError, lab_from_text
@@ -49,7 +50,6 @@ def prepare_simulation(request: Request, tasks: BackgroundTasks, lab: Any, docum
         tasks.add_task(job)
 
 
-MAX_ID = 2**31 - 1  # ids beyond what the databases store are simply unknown
 LabId = Annotated[int, Path(ge=1, le=MAX_ID, description="The lab's id")]
 PartId = Annotated[int, Path(ge=1, le=MAX_ID, description="The part's id (unique across the whole database)")]
 IfMatch = Annotated[

@@ -8,6 +8,7 @@ of one lab cost one Event, not 300 queries."""
 
 import asyncio
 import contextlib
+import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, select
 from app.db.models import LabRow
 from app.db.session import read_session
 
+LOG = logging.getLogger("vnetlab.feed")
 CHANNEL = "vnetlab_labs"
 POLL_SECONDS = 0.2
 GONE = -1  # the lab was deleted
@@ -35,6 +37,13 @@ def versions_of(engine: Engine, lab_ids: Iterable[int]) -> dict[int, int]:
     with read_session(engine) as session:
         found = dict(session.exec(select(LabRow.id, LabRow.version).where(LabRow.id.in_(wanted))).all())  # type: ignore[arg-type, union-attr, call-overload]
     return {lab_id: found.get(lab_id, GONE) for lab_id in wanted}
+
+
+def _report_end(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        LOG.error(
+            "the live feed stopped; it starts again with the next page that follows a lab", exc_info=task.exception()
+        )
 
 
 class LabFeed:
@@ -104,11 +113,17 @@ class LabFeed:
         watch.changed = asyncio.Event()  # the next change wakes whoever waits after this one
 
     def _start(self) -> None:
-        if self._task is not None:
+        """Starts hearing of changes — again, if the task ended or the app now runs in another event loop."""
+        loop = asyncio.get_running_loop()
+        if self._task is not None and not self._task.done() and self._loop is loop:
             return
-        self._loop = asyncio.get_running_loop()
-        self._task = self._loop.create_task(self._run())
-        if self.listens:
+        if self._loop is not loop:  # asyncio's Events belong to the loop they were made in
+            self._resync = asyncio.Event()
+            self._watches = {lab_id: _Watch(w.version, watchers=w.watchers) for lab_id, w in self._watches.items()}
+        self._loop = loop
+        self._task = loop.create_task(self._run())
+        self._task.add_done_callback(_report_end)
+        if self.listens and (self._listener is None or not self._listener.is_alive()):
             self._listener = threading.Thread(target=self._listen, name="vnetlab-listen", daemon=True)
             self._listener.start()
 
@@ -144,7 +159,10 @@ class LabFeed:
                     while not self._stop.is_set():
                         for notice in connection.notifies(timeout=1.0):
                             lab_id, _, version = notice.payload.partition(":")
-                            self._call(self.publish, int(lab_id), int(version))
+                            try:
+                                self._call(self.publish, int(lab_id), int(version))
+                            except ValueError:  # not one of ours: anyone connected may NOTIFY this channel
+                                continue
             except (psycopg.Error, OSError):
                 self._stop.wait(1.0)
 

@@ -14,6 +14,9 @@ def _json(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=nullable))
 
 
+MAX_ID = 2**31 - 1  # ids beyond what the databases store (PostgreSQL's INTEGER) are simply unknown
+
+
 class PartRow(SQLModel):
     """What every part of a lab has: its id, its lab, and its place in document order."""
 
@@ -150,6 +153,9 @@ class AssignmentRow(SQLModel, table=True):
     token_nonce: str = Field(max_length=50)  # the join token is made from it like a key, and stored hashed
     join_hash: str = Field(max_length=64, unique=True)
     created_at: datetime
+    # The lab's goals when the assignment was made: what every copy is checked against, whatever its student
+    # does to the copy's own goals.
+    goals: list = Field(sa_column=Column(JSON(none_as_null=True), nullable=False))
 
 
 class StudentCopyRow(SQLModel, table=True):

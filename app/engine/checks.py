@@ -7,9 +7,13 @@ from ipaddress import IPv4Address
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from app.engine.document import AddressGoal, NoReachGoal, NoWarningsGoal, ReachGoal
+from pydantic import TypeAdapter
+
+from app.engine.document import AddressGoal, Goal, NoReachGoal, NoWarningsGoal, ReachGoal
 from app.engine.result import SimulationResult
 from app.engine.simulate import Simulation
+
+_GOALS = TypeAdapter(list[Goal])
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,14 @@ def describe(goal: dict[str, Any]) -> str:
     return f"no warning {', '.join(goal['no_warnings'])}"
 
 
-def check_goals(simulation: Simulation) -> list[Check]:
+def parse_goals(data: list[dict[str, Any]]) -> list[Goal]:
+    """Goals as a document writes them (an assignment keeps them so), read back without a lab to check them by."""
+    return _GOALS.validate_python(data)
+
+
+def check_goals(simulation: Simulation, goals: list | None = None) -> list[Check]:
+    """The lab's goals checked — or `goals` (an assignment's, checked against a student's copy, which may lack
+    what they name: such a goal is not met)."""
     results: list[SimulationResult] = []
 
     def result() -> SimulationResult:  # every adapter's address and warnings: worked out once, if a goal asks
@@ -45,18 +56,38 @@ def check_goals(simulation: Simulation) -> list[Check]:
             results.append(simulation.overview())
         return results[0]
 
+    known = frozenset(simulation.endpoints)
     return [
-        _check(simulation, result, goal, goal.model_dump(mode="json", exclude_none=True, by_alias=True))
-        for goal in simulation.lab.goals
+        _check_or_missing(simulation, known, result, goal)
+        for goal in (simulation.lab.goals if goals is None else goals)
     ]
 
 
-def _check(simulation: Simulation, result: Callable[[], SimulationResult], goal, written: dict[str, Any]) -> Check:
+def _check_or_missing(
+    simulation: Simulation, known: frozenset[str], result: Callable[[], SimulationResult], goal
+) -> Check:
+    written = goal.model_dump(mode="json", exclude_none=True, by_alias=True)
+    try:
+        return _check(simulation, known, result, goal, written)
+    except _Missing as missing:
+        return Check(written, goal.name, False, f"{missing} is not in this lab")
+
+
+class _Missing(LookupError):
+    """A goal names an endpoint or adapter the lab does not have."""
+
+
+def _check(
+    simulation: Simulation, known: frozenset[str], result: Callable[[], SimulationResult], goal, written: dict[str, Any]
+) -> Check:
     if isinstance(goal, ReachGoal | NoReachGoal):
         source, target = goal.reach if isinstance(goal, ReachGoal) else goal.no_reach
         if source == target:
             passed, detail = isinstance(goal, ReachGoal), "the same endpoint"
         else:
+            for endpoint in (source, target):
+                if endpoint not in known:
+                    raise _Missing(endpoint)
             row = simulation.pair(source, target)
             detail = f"reachable via {row.via}" if row.reachable else f"not reachable: {row.reason.message}"  # type: ignore[union-attr]
             passed = row.reachable == isinstance(goal, ReachGoal)
@@ -77,7 +108,9 @@ def _check(simulation: Simulation, result: Callable[[], SimulationResult], goal,
 def _address(result: SimulationResult, goal: AddressGoal) -> tuple[bool, str]:
     host_vm, _, index = goal.address.rpartition("#")
     host, _, vm = host_vm.partition("/")
-    adapter = next(a for a in result.adapters if (a.host, a.vm, str(a.index)) == (host, vm, index))
+    adapter = next((a for a in result.adapters if (a.host, a.vm, str(a.index)) == (host, vm, index)), None)
+    if adapter is None:
+        raise _Missing(f"adapter {goal.address}")
     got = f"{adapter.ip}/{adapter.prefix} ({adapter.source})" if adapter.ip else f"no address ({adapter.source})"
     problems = []
     if goal.source is not None and adapter.source != goal.source:

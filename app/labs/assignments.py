@@ -1,8 +1,10 @@
 """Assignments (SPEC §12): a lab with goals handed out by a join token; each student who joins gets a copy of
 their own (through the one change path: `copy_lab`), and the results are every copy's goals checked."""
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -10,7 +12,8 @@ from app.access.keys import IssuedKeys, derive_token, key_hash, new_nonce
 from app.db.convert import document_from_rows, load_rows
 from app.db.labs import get_lab, utcnow
 from app.db.models import AssignmentRow, LabRow, StudentCopyRow
-from app.engine.checks import Check, check_goals
+from app.engine.checks import Check, check_goals, parse_goals
+from app.engine.document import MAX_NAME_LENGTH
 from app.engine.simulate import Simulation
 from app.errors import FieldProblem, NotFound, RuleViolation
 from app.labs.changes import Change, copy_lab
@@ -24,7 +27,9 @@ def join_token(secret: str, assignment: AssignmentRow) -> str | None:
     return token if key_hash(token) == assignment.join_hash else None
 
 
-def create_assignment(session: Session, lab_id: int, title: str, secret: str) -> tuple[AssignmentRow, str]:
+def create_assignment(session: Session, lab_id: int, title: str, secret: str) -> AssignmentRow:
+    """An assignment of the lab as it now is: its goals are kept with the assignment, so that what students are
+    checked against is the teacher's, whatever a student does to the goals of their copy."""
     lab = get_lab(session, lab_id)
     if not lab.goals:
         raise RuleViolation(
@@ -39,11 +44,16 @@ def create_assignment(session: Session, lab_id: int, title: str, secret: str) ->
     nonce = new_nonce()
     token = derive_token(secret, nonce, JOIN)
     assignment = AssignmentRow(
-        lab_id=lab_id, title=title, token_nonce=nonce, join_hash=key_hash(token), created_at=utcnow()
+        lab_id=lab_id,
+        title=title,
+        token_nonce=nonce,
+        join_hash=key_hash(token),
+        created_at=utcnow(),
+        goals=list(lab.goals),
     )
     session.add(assignment)
     session.flush()
-    return assignment, token
+    return assignment
 
 
 def assignments_of(session: Session, lab_id: int) -> list[AssignmentRow]:
@@ -69,8 +79,8 @@ def by_token(session: Session, token: str) -> AssignmentRow:
 def join(session: Session, assignment: AssignmentRow, student: str, keys: IssuedKeys) -> Change[None]:
     """A copy of the assignment's lab as it is now, for `student`, opened by `keys`."""
     source = get_lab(session, assignment.lab_id)
-    name = f"{source.name} · {student}"
-    made = copy_lab(session, assignment.lab_id, keys, name[:100])
+    suffix = f" · {student}"
+    made = copy_lab(session, assignment.lab_id, keys, source.name[: max(0, MAX_NAME_LENGTH - len(suffix))] + suffix)
     session.add(
         StudentCopyRow(assignment_id=assignment.id, lab_id=made.lab.id, student=student, joined_at=utcnow())  # type: ignore[arg-type]
     )
@@ -90,8 +100,15 @@ class StudentResult:
         return sum(check.passed for check in self.checks)
 
 
-def results(session: Session, assignment: AssignmentRow) -> list[StudentResult]:
-    """Every student's copy with its goals checked now, in the order they joined."""
+class Cache(Protocol):
+    def get(self, key: Hashable) -> Any: ...
+    def put(self, key: Hashable, value: Any, size: int) -> None: ...
+
+
+def results(session: Session, assignment: AssignmentRow, cache: Cache | None = None) -> list[StudentResult]:
+    """Every student's copy checked now against the assignment's goals, in the order they joined; a copy's checks
+    are kept in `cache` by its version (a results page asks every few seconds)."""
+    goals = parse_goals(assignment.goals)
     rows = session.exec(
         select(StudentCopyRow, LabRow)
         .join(LabRow, col(LabRow.id) == col(StudentCopyRow.lab_id))
@@ -100,6 +117,11 @@ def results(session: Session, assignment: AssignmentRow) -> list[StudentResult]:
     ).all()
     found = []
     for copy, lab in rows:
-        checks = check_goals(Simulation(document_from_rows(load_rows(session, lab))))
+        key = ("assignment checks", assignment.id, lab.id, lab.created_at, lab.version)
+        checks = cache.get(key) if cache is not None else None
+        if checks is None:
+            checks = check_goals(Simulation(document_from_rows(load_rows(session, lab))), goals)
+            if cache is not None:
+                cache.put(key, checks, 1000 + sum(len(c.detail) + 300 for c in checks))
         found.append(StudentResult(copy.student, lab.id, lab.version, lab.updated_at, checks))  # type: ignore[arg-type]
     return found

@@ -17,7 +17,6 @@ from app.web.pages import attempt_change, workspace_page
 
 router = APIRouter(include_in_schema=False)
 Version = Annotated[int, Form(ge=1, le=MAX_ID)]
-Typed = Annotated[str, Form(max_length=1000)]
 
 
 @router.post("/labs/{lab_id}/goals", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 
 from app.access.guard import ADMIN_COOKIE, access_of, cookie_key, held_keys, lab_cookie
 from app.access.keys import MAX_KEY_LENGTH
+from app.access.links import base_url
 from app.access.store import Level, labs_opened
 from app.db.models import LabRow
 from app.db.session import read_session
@@ -35,7 +36,8 @@ def remember(request: Request, response: Response, name: str, value: str) -> Non
         max_age=COOKIE_SECONDS,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        # Behind a proxy that ends TLS the request itself looks like http: the public address tells.
+        secure=request.url.scheme == "https" or base_url(request).startswith("https://"),
     )
 
 
@@ -50,7 +52,10 @@ def opened_by_link(request: Request, lab_id: int) -> Response | None:
     if key is None:
         return None
     response = RedirectResponse(f"/labs/{lab_id}", status_code=303)
-    if 0 < len(key) <= MAX_KEY_LENGTH and access_of(request).level(lab_id, [key]) is not None:
+    access = access_of(request)
+    if access.is_admin([key]):  # kept as what it is, not as one lab's key
+        remember(request, response, ADMIN_COOKIE, key)
+    elif 0 < len(key) <= MAX_KEY_LENGTH and access.level(lab_id, [key]) is not None:
         keep_key(request, response, lab_id, key)
     return response
 

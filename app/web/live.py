@@ -6,7 +6,7 @@ The patch travels in the stream rather than being fetched after a notice: 300 vi
 server 300 requests and the last viewer seconds (bench/live.py); this way the server works the parts out once
 and writes them to every stream."""
 
-import threading
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -23,9 +23,6 @@ from app.web.pages import workspace_for
 
 router = APIRouter(include_in_schema=False)
 KEEP_ALIVE_SECONDS = 15.0  # a comment now and then: proxies keep the stream open, and a gone viewer is noticed
-# Every viewer's stream asks for the same parts at once when the lab changes: the first works them out, the
-# others wait here and take them from the cache.
-_WORKING_OUT = threading.Lock()
 
 
 def feed_of(request: Request) -> LabFeed:
@@ -49,7 +46,6 @@ async def lab_events(
 
 
 async def _events(request: Request, engine, feed: LabFeed, lab_id: int, seen: int) -> AsyncIterator[str]:
-    budget = request.app.state.matrix_cache.budget
     feed.watch(lab_id)
     try:
         yield "retry: 2000\n\n"
@@ -61,13 +57,8 @@ async def _events(request: Request, engine, feed: LabFeed, lab_id: int, seen: in
                 yield ": still here\n\n"
                 continue
             key = ("live patch", lab_id, version, seen, _read_only(request))
-            made = budget.get(key)  # the other viewers' streams find it here, without a thread or a query
-            try:
-                if version == GONE:
-                    raise NotFound(f"no lab {lab_id}")
-                if made is None:
-                    made = await run_in_threadpool(patch_since, request, engine, lab_id, seen, key)
-            except NotFound:
+            made = None if version == GONE else await _patch(request, engine, lab_id, seen, key)
+            if made is None:
                 yield "event: gone\ndata: deleted\n\n"
                 return
             seen, body = made
@@ -81,14 +72,34 @@ def _read_only(request: Request) -> bool:
     return getattr(request.state, "level", None) == Level.VIEW
 
 
-def patch_since(request: Request, engine, lab_id: int, seen: int, key: tuple) -> tuple[int, str]:
-    """The lab's version now, and the parts that differ from version `seen`: worked out by the first viewer's
-    stream, kept under `key` for the others."""
+async def _patch(request: Request, engine, lab_id: int, seen: int, key: tuple) -> tuple[int, str] | None:
+    """The lab's version now and the parts that differ from version `seen` (None: the lab is gone). The first
+    stream to ask works them out in a worker thread; the others wait for it in the event loop (no thread each)
+    and then find them in the cache."""
     budget = request.app.state.matrix_cache.budget
-    with _WORKING_OUT:
-        made = budget.get(key)
-        if made is None:
-            ws = workspace_for(request, engine, lab_id, matrix=False)
-            made = (ws.version, patch_body(request, ws, None, "", (seen, seen)))
-            budget.put(key, made, len(made[1]) * 2 + 200)
+    made = budget.get(key)
+    if made is not None:
+        return made
+    working: dict[tuple, asyncio.Future] = request.app.state.live_patches
+    if key in working:
+        return await asyncio.shield(working[key])
+    future = working[key] = asyncio.get_running_loop().create_future()
+    try:
+        made = await run_in_threadpool(_work_out, request, engine, lab_id, seen)
+    except NotFound:
+        made = None
+    except BaseException as error:
+        future.set_exception(error)
+        future.exception()  # marked as seen: the waiters, if any, raise it too
+        raise
+    finally:
+        del working[key]
+    if made is not None:
+        budget.put(key, made, len(made[1]) * 2 + 200)
+    future.set_result(made)
     return made
+
+
+def _work_out(request: Request, engine, lab_id: int, seen: int) -> tuple[int, str]:
+    ws = workspace_for(request, engine, lab_id, matrix=False)
+    return ws.version, patch_body(request, ws, None, "", (seen, seen))

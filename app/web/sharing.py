@@ -5,26 +5,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.access.guard import access_of, edit_key_needed, held_keys
 from app.access.links import is_loopback, lab_link, results_link, student_link
 from app.access.store import remade_keys
 from app.api.assignments import AssignmentId, JoinToken, result_public, results_csv, student_results
 from app.api.deps import EngineDep, LabId
+from app.api.schemas import AssignmentCreate, JoinBody, StudentResultPublic
 from app.db.labs import get_lab
 from app.db.models import AssignmentRow
 from app.db.session import read_session, write_session
-from app.errors import ClientError
+from app.engine.checks import describe
+from app.errors import ClientError, NotFound
 from app.labs import assignments
 from app.web import lab_keys
 from app.web.editor import patch_response
-from app.web.forms import text_problem
 from app.web.pages import opened_new_lab, panel_markup, workspace_for
 from app.web.qr import qr_svg
 from app.web.templating import NO_STORE, render
 
 router = APIRouter(include_in_schema=False)
 JOINED_COOKIE = "vnetlab_joined_"  # + assignment id: the student's copy, to reopen it
+RESULTS = TypeAdapter(list[StudentResultPublic])
 
 
 def _share_panel(request: Request, engine, lab_id: int, title_error: str = "", title: str = "") -> HTMLResponse:
@@ -64,18 +67,24 @@ def share_panel(request: Request, lab_id: LabId, engine: EngineDep) -> HTMLRespo
 def new_assignment(
     request: Request, lab_id: LabId, engine: EngineDep, title: Annotated[str, Form(max_length=1000)] = ""
 ) -> HTMLResponse:
-    title = title.strip()
-    problem = "give the assignment a title" if not title else text_problem(title)
-    if problem is None and len(title) > 100:
-        problem = "at most 100 characters"
+    problem = _problem(AssignmentCreate, "title", title)
     if problem is None:
         secret = access_of(request).admin_token
         try:
             with write_session(engine) as session:
-                assignments.create_assignment(session, lab_id, title, secret)
+                assignments.create_assignment(session, lab_id, title.strip(), secret)  # the panel shows it
         except ClientError as refused:
             problem = refused.message
     return _share_panel(request, engine, lab_id, problem or "", title if problem else "")
+
+
+def _problem(schema: type[BaseModel], field: str, value: str) -> str | None:
+    """What the API's schema says of a form's field (the same rules, the same words), if anything."""
+    try:
+        schema.model_validate({field: value})
+    except ValidationError as error:
+        return str(error.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+    return None
 
 
 # Students: the join page, and their own copy
@@ -83,13 +92,23 @@ def new_assignment(
 
 @router.get("/assignments/{join_token}", response_class=HTMLResponse)
 def join_page(request: Request, join_token: JoinToken, engine: EngineDep) -> Response:
-    with read_session(engine) as session:
-        assignment = assignments.by_token(session, join_token)
-        lab_name = get_lab(session, assignment.lab_id).name
+    found = _opened(request, engine, join_token)
+    if isinstance(found, Response):
+        return found
+    return render(request, "join.html", **found, error="", student="")
+
+
+def _opened(request: Request, engine, join_token: str) -> Response | dict:
+    """The assignment a student link names, with its lab's name — or the page to answer instead: the student's
+    copy again, or a page saying the link does not work."""
+    try:
+        with read_session(engine) as session:
+            assignment = assignments.by_token(session, join_token)
+            lab_name = get_lab(session, assignment.lab_id).name
+    except NotFound:
+        return render(request, "join.html", 404, assignment=None)
     again = _joined_before(request, assignment)
-    if again is not None:
-        return again
-    return render(request, "join.html", assignment=assignment, lab_name=lab_name, error="", student="")
+    return again if again is not None else {"assignment": assignment, "lab_name": lab_name}
 
 
 def _joined_before(request: Request, assignment: AssignmentRow) -> Response | None:
@@ -109,20 +128,14 @@ def join(
     engine: EngineDep,
     student: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    with read_session(engine) as session:
-        assignment = assignments.by_token(session, join_token)
-        lab_name = get_lab(session, assignment.lab_id).name
-    again = _joined_before(request, assignment)
-    if again is not None:
-        return again
+    found = _opened(request, engine, join_token)
+    if isinstance(found, Response):
+        return found
+    assignment = found["assignment"]
+    problem = _problem(JoinBody, "student", student)
     student = student.strip()
-    problem = "type your name" if not student else text_problem(student)
-    if problem is None and len(student) > 100:
-        problem = "at most 100 characters"
     if problem is not None:
-        return render(
-            request, "join.html", 422, assignment=assignment, lab_name=lab_name, error=problem, student=student
-        )
+        return render(request, "join.html", 422, **found, error=problem, student=student)
     keys = access_of(request).new_keys()
     with write_session(engine) as session:
         made = assignments.join(session, assignment, student, keys)
@@ -148,7 +161,7 @@ def results_table(request: Request, assignment_id: AssignmentId, engine: EngineD
 
 @router.get("/assignments/{assignment_id}/results.csv")
 def results_as_csv(request: Request, assignment_id: AssignmentId, engine: EngineDep) -> Response:
-    found = student_results(request, engine, assignment_id)
+    _, found = student_results(request, engine, assignment_id)
     return Response(
         results_csv(found),
         media_type="text/csv; charset=utf-8",
@@ -158,20 +171,18 @@ def results_as_csv(request: Request, assignment_id: AssignmentId, engine: Engine
 
 @router.get("/assignments/{assignment_id}/results.json")
 def results_as_json(request: Request, assignment_id: AssignmentId, engine: EngineDep) -> Response:
-    found = student_results(request, engine, assignment_id)
-    body = "[" + ",".join(result_public(r).model_dump_json() for r in found) + "]"
+    _, found = student_results(request, engine, assignment_id)
     return Response(
-        body,
+        RESULTS.dump_json([result_public(result) for result in found]),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="assignment-{assignment_id}.json"', **NO_STORE},
     )
 
 
 def _results(request: Request, engine, assignment_id: int) -> dict:
-    found = student_results(request, engine, assignment_id)  # the keys are checked here
+    assignment, found = student_results(request, engine, assignment_id)  # the keys are checked here
     with read_session(engine) as session:
-        assignment = assignments.get_assignment(session, assignment_id)
         lab = get_lab(session, assignment.lab_id)
-    goals = [check.title for check in found[0].checks] if found else []
+    goals = [goal.get("name") or describe(goal) for goal in assignment.goals]
     met = [sum(result.checks[n].passed for result in found) for n in range(len(goals))]
     return {"assignment": assignment, "lab": lab, "results": found, "goals": goals, "met": met}

@@ -14,7 +14,6 @@ revision that changes these tables takes this step over.
 """
 
 import json
-import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -57,6 +56,7 @@ def upgrade() -> None:
         sa.Column("token_nonce", sa.String(length=50), nullable=False),
         sa.Column("join_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("goals", sa.JSON(none_as_null=True), nullable=False),
         sa.ForeignKeyConstraint(["lab_id"], ["labs.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("join_hash"),
@@ -83,7 +83,10 @@ def _give_every_lab_keys() -> None:
     from app.access.keys import issue_keys
 
     connection = op.get_bind()
-    secret = os.environ.get("VNETLAB_ADMIN_TOKEN") or stored_admin_token(connection, make=True)
+    from app.config import get_settings
+
+    token = get_settings().admin_token  # read as `vnetlab serve` reads it, rules included
+    secret = token.get_secret_value() if token is not None else stored_admin_token(connection, make=True)
     labs = sa.table("labs", sa.column("id"))
     keys = sa.table("lab_keys", sa.column("lab_id"), sa.column("nonce"), sa.column("edit_hash"), sa.column("view_hash"))
     for (lab_id,) in connection.execute(sa.select(labs.c.id)).all():

@@ -4,9 +4,11 @@ and that what is stored and logged cannot open a lab."""
 import hashlib
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from app.access.logs import redact
 from app.main import create_app
 from tests.api.conftest import EXAMPLES, settings_for
 from tests.keys import ADMIN_HEADERS, ADMIN_TOKEN, bearer
@@ -221,3 +223,36 @@ def test_labs_made_in_the_designer_are_this_browsers(anyone):  # [AC] My labs
     assert ">Mine</a>" in anyone.get("/").text
     someone_else = import_seed(anyone)
     assert someone_else["name"] not in anyone.get("/").text
+
+
+@pytest.mark.parametrize("written", ["+{id}", "{id}.0", "%20{id}", "{id}%20", "0000{id}", "%2B{id}"])
+def test_a_lab_id_written_otherwise_is_still_checked(anyone, written):  # [AC] the guard reads ids as routes do
+    lab = import_seed(anyone)
+    lab_path = written.format(id=lab["id"])
+    assert anyone.get(f"{API}/labs/{lab_path}").status_code == 401
+    assert anyone.patch(f"{API}/labs/{lab_path}", json={"name": "taken"}).status_code == 401
+    assert anyone.get(f"{API}/labs/{lab_path}/keys", headers=bearer(lab["keys"]["edit"])).status_code == 403
+    assert anyone.get(f"/labs/{lab_path}").status_code == 401
+    assert anyone.get(f"{API}/labs/{lab_path}", headers=bearer(lab["keys"]["view"])).json()["name"] == lab["name"]
+
+
+def test_a_proxys_basic_login_does_not_hide_the_designers_cookie(anyone):
+    lab = import_seed(anyone)
+    anyone.get(f"/labs/{lab['id']}?key={lab['keys']['edit']}")
+    basic = {"Authorization": "Basic dGVhY2hlcjpzZWNyZXQ="}
+    assert anyone.get(f"/labs/{lab['id']}", headers=basic).status_code == 200
+    assert anyone.get(f"{API}/labs/{lab['id']}", headers=basic).status_code == 400  # the API says what it takes
+
+
+def test_the_admin_token_in_a_lab_link_is_kept_as_the_admin_token(anyone):
+    lab = import_seed(anyone)
+    opened = anyone.get(f"/labs/{lab['id']}?key={ADMIN_TOKEN}", follow_redirects=False)
+    assert opened.headers["set-cookie"].startswith(f"vnetlab_admin={ADMIN_TOKEN};")
+
+
+def test_keys_and_join_tokens_are_redacted_from_the_access_log():
+    assert redact('"GET /labs/1?key=abc HTTP/1.1" 303') == '"GET /labs/1?key=[redacted] HTTP/1.1" 303'
+    assert redact("/labs/1/document.yaml?ke%79=abc&format=yaml") == "/labs/1/document.yaml?ke%79=[redacted]&format=yaml"
+    assert redact("/?%6Bey=abc") == "/?%6Bey=[redacted]"
+    assert redact("/api/v1/assignments/s1EF2cKK/join") == "/api/v1/assignments/[redacted]/join"
+    assert redact("/assignments/12/results?format=csv") == "/assignments/12/results?format=csv"

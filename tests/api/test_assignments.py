@@ -104,3 +104,46 @@ def test_a_formula_for_a_name_stays_text_in_the_csv(anyone):
     anyone.post(f"{API}/assignments/{assignment['join_token']}/join", json={"student": "=HYPERLINK(1)"})
     table = anyone.get(f"{API}/assignments/{assignment['id']}/results?format=csv", headers=edit).text
     assert "'=HYPERLINK(1)" in table
+
+
+def test_students_are_checked_against_the_assignments_goals_not_their_copys(anyone):  # [AC]
+    lab = lab_with_goals(anyone)
+    teacher = bearer(lab["keys"]["edit"])
+    assignment = anyone.post(f"{API}/labs/{lab['id']}/assignments", json={"title": "t"}, headers=teacher).json()
+    token = assignment["join_token"]
+    eve = anyone.post(f"{API}/assignments/{token}/join", json={"student": "Eve"}).json()
+    eve_key = bearer(eve["keys"]["edit"])
+    # Eve replaces her copy's goals with one she already meets, and deletes the VM the other goal names.
+    document = anyone.get(f"{API}/labs/{eve['id']}/document", headers=eve_key).json()
+    document["goals"] = [{"reach": ["vm:host1/xp-nat", "internet"]}]
+    host = document["hosts"][0]
+    host["vms"] = [vm for vm in host["vms"] if vm["name"] != "xp-local"]
+    assert anyone.put(f"{API}/labs/{eve['id']}/document", json=document, headers=eve_key).status_code == 200
+    anyone.post(f"{API}/assignments/{token}/join", json={"student": "Finn"})
+    results = anyone.get(f"{API}/assignments/{assignment['id']}/results", headers=teacher).json()
+    assert [(r["student"], r["goals_passed"], r["goals_total"]) for r in results] == [("Eve", 1, 2), ("Finn", 1, 2)]
+    assert results[0]["checks"][1]["detail"] == "vm:host1/xp-local is not in this lab"
+    assert anyone.get(f"/assignments/{assignment['id']}/results", headers=teacher).status_code == 200
+
+
+def test_a_long_lab_name_leaves_room_for_the_students_name(anyone):
+    data = seed_with(GOALS[:1])
+    data["name"] = "x" * 100
+    lab = anyone.post(f"{API}/labs/import", json=data).json()
+    teacher = bearer(lab["keys"]["edit"])
+    token = anyone.post(f"{API}/labs/{lab['id']}/assignments", json={"title": "t"}, headers=teacher).json()[
+        "join_token"
+    ]
+    copy = anyone.post(f"{API}/assignments/{token}/join", json={"student": "Ana"}).json()
+    assert copy["name"].endswith(" · Ana") and len(copy["name"]) == 100
+
+
+def test_results_say_the_same_of_a_missing_assignment_and_a_closed_one(anyone):
+    lab = lab_with_goals(anyone)
+    teacher = bearer(lab["keys"]["edit"])
+    assignment = anyone.post(f"{API}/labs/{lab['id']}/assignments", json={"title": "t"}, headers=teacher).json()
+    closed = anyone.get(f"{API}/assignments/{assignment['id']}/results", headers=bearer("guess"))
+    missing = anyone.get(f"{API}/assignments/999/results", headers=bearer("guess"))
+    assert closed.status_code == missing.status_code == 404
+    assert closed.json()["detail"].replace(str(assignment["id"]), "N") == missing.json()["detail"].replace("999", "N")
+    assert anyone.get(f"{API}/assignments/{assignment['id']}/results").status_code == 401

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from app.main import create_app
 from tests.api.conftest import EXAMPLES, settings_for
@@ -108,5 +109,20 @@ def test_the_stream_takes_either_key_and_nothing_else(live_url):  # [AC]
     stream = Stream(f"{live_url}/labs/{lab['id']}/events?since=0", bearer(lab["keys"]["view"]))
     try:
         stream.wait_for("patch", "1", within=5)  # behind already: brought up to date at once
+    finally:
+        stream.close()
+
+
+def test_a_strangers_notify_on_the_channel_does_not_stop_the_feed(engine, live_url):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    lab = httpx.post(f"{live_url}/api/v1/labs", json={"name": "projected"}).json()
+    stream = Stream(f"{live_url}/labs/{lab['id']}/events?since=1", bearer(lab["keys"]["view"]))
+    try:
+        time.sleep(0.3)
+        with engine.begin() as connection:
+            connection.execute(text("NOTIFY vnetlab_labs, 'not-a-version'"))
+        httpx.patch(f"{live_url}/api/v1/labs/{lab['id']}", json={"name": "after"}, headers=bearer(lab["keys"]["edit"]))
+        stream.wait_for("patch", "2", within=5)
     finally:
         stream.close()
