@@ -56,11 +56,11 @@ def check_goals(simulation: Simulation, goals: list | None = None) -> list[Check
             results.append(simulation.overview())
         return results[0]
 
+    goals = simulation.lab.goals if goals is None else goals
+    if not goals:
+        return []  # and nothing worked out for them
     known = frozenset(simulation.endpoints)
-    return [
-        _check_or_missing(simulation, known, result, goal)
-        for goal in (simulation.lab.goals if goals is None else goals)
-    ]
+    return [_check_or_missing(simulation, known, result, goal) for goal in goals]
 
 
 def _check_or_missing(
