@@ -20,6 +20,7 @@ from app.labs.versions import Via
 from app.web import editor, forms, png
 from app.web.canvas import layout
 from app.web.editor import standalone_svg
+from app.web.forms import Version
 from app.web.matrix import pairs_table
 from app.web.pages import (
     CLOSED_PANEL,
@@ -33,7 +34,6 @@ from app.web.pages import (
 from app.web.templating import NO_STORE, render
 
 router = APIRouter(include_in_schema=False)
-Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 Coordinate = Annotated[float, Form(ge=-1e6, le=1e6, allow_inf_nan=False)]
 COPY_SUFFIX = " (copy)"
 

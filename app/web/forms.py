@@ -7,8 +7,11 @@ schemas and the lab document's rules.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Form
+
+from app.db.models import MAX_ID
 from app.engine.document import UNION_TAGS, NodeType
 from app.engine.guests import OS_GROUPS, OS_NAMES
 from app.engine.products import PRODUCTS, NetworkKind, Product
@@ -51,6 +54,8 @@ def _optional(form: dict[str, str], name: str) -> str | None:
 
 MAX_NUMBER = 2**31 - 1  # what the databases store in an integer column; also ~68 years of seconds
 MAX_FIELD_LENGTH = 500
+# The version of the lab the page showed when the form was sent: a change based on an older one is refused.
+Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,10}")  # ASCII digits only: "²".isdigit() and "١".isdigit() are true
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 

@@ -6,17 +6,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import MAX_ID, EngineDep, LabId
+from app.api.deps import EngineDep, LabId
 from app.db.labs import get_lab
 from app.engine.checks import describe
 from app.errors import NotFound
 from app.labs.parts import change_goals
 from app.labs.versions import Via
 from app.web import forms
+from app.web.forms import Version
 from app.web.pages import attempt_change, workspace_page
 
 router = APIRouter(include_in_schema=False)
-Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 @router.post("/labs/{lab_id}/goals", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import MAX_ID, EngineDep, LabId
+from app.api.deps import EngineDep, LabId
 from app.db.labs import get_lab
 from app.db.session import read_session, write_session
 from app.engine.diff import diff_labs
@@ -16,12 +16,12 @@ from app.labs import history
 from app.labs.changes import stored_document
 from app.labs.versions import get_version, kept_document, list_versions
 from app.web import forms
+from app.web.forms import Version
 from app.web.pages import Flash, attempt_change, render, workspace_page
 
 router = APIRouter(include_in_schema=False)
 SHOWN_VERSIONS = 30
 SHOWN_PAIRS = 40
-Version = Annotated[int, Form(ge=1, le=MAX_ID)]
 
 
 def _history_step(request: Request, lab_id: int, engine, step, unchanged: str, done: str) -> HTMLResponse:

@@ -178,7 +178,7 @@ def attach(
     lab_id: LabId,
     engine: EngineDep,
     adapter_id: Annotated[int, Form(ge=1, le=MAX_ID)],
-    version: Annotated[int, Form(ge=1, le=MAX_ID)],
+    version: forms.Version,
     network_id: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     """A drop (or the keyboard's select): attach an adapter to a network, as PATCH …/adapters/{id} does."""
@@ -222,7 +222,7 @@ def add_adapter(
     lab_id: LabId,
     engine: EngineDep,
     vm_id: Annotated[int, Form(ge=1, le=MAX_ID)],
-    version: Annotated[int, Form(ge=1, le=MAX_ID)],
+    version: forms.Version,
 ) -> HTMLResponse:
     body = SPEC_OF["adapter"].create.model_validate({"vm_id": vm_id})
     flash = attempt_change(
@@ -417,7 +417,7 @@ def delete_part_form(
     kind: str,
     part_id: PartId,
     engine: EngineDep,
-    version: Annotated[int, Form(ge=1, le=MAX_ID)],
+    version: forms.Version,
 ) -> HTMLResponse:
     made: list = []
     if kind not in FORM_KINDS:
