@@ -24,10 +24,16 @@ from tests.live import serve  # noqa: E402
 from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 DOCS = ROOT / "docs"
+PUBLIC_URL = "http://192.168.1.20:8000"
 
 
 def main() -> None:
-    settings = Settings(database_url=f"sqlite:///{tempfile.mkdtemp(prefix='vnetlab-shots-')}/s.db", offline=True)
+    # Links as a classroom server hands them out (its address on the LAN), not 127.0.0.1.
+    settings = Settings(
+        database_url=f"sqlite:///{tempfile.mkdtemp(prefix='vnetlab-shots-')}/s.db",
+        offline=True,
+        public_url=PUBLIC_URL,
+    )
     engine = make_engine(settings)
     SQLModel.metadata.create_all(engine)
     with serve(create_app(settings, engine)) as url, sync_playwright() as playwright:
@@ -89,8 +95,9 @@ def classroom(browser, teacher, url: str, lab_id: int, view_key: str) -> None:
     student_link = teacher.locator("#panel [id^=student-link-]").first
     expect(student_link).to_be_visible()
     teacher.screenshot(path=str(DOCS / "classroom-share.png"))
-    join_url = student_link.input_value()
-    results_url = teacher.locator("#panel a", has_text="Results").get_attribute("href")
+    # The links name the public address; here the server is on loopback.
+    join_url = student_link.input_value().replace(PUBLIC_URL, url)
+    results_url = teacher.locator("#panel a", has_text="Results").get_attribute("href").replace(PUBLIC_URL, url)
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     phone.goto(f"{url}/labs/{lab_id}?key={view_key}")
