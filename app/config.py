@@ -42,6 +42,8 @@ class Settings(BaseModel):
     keep_versions: int = Field(0, ge=0)
     # The token that opens every lab (SPEC §12); unset: `vnetlab serve` makes one and keeps it in the database.
     admin_token: SecretStr | None = Field(None, min_length=16, max_length=200)
+    # How many read-only pages may follow labs live at once (each holds a connection open).
+    max_live_views: int = Field(2000, ge=1)
     # The address others open this server by (e.g. http://192.168.1.20:8000), for the links the Share dialog and
     # assignments give out; unset: the address the request came to.
     public_url: str | None = Field(None, max_length=200, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")

@@ -39,6 +39,13 @@ class LabClosed(AccessRefused, NotFound):
     """No lab by that id opens with the keys sent (whether it exists is not said)."""
 
 
+class ServerBusy(ClientError):
+    """The server is at one of its limits for now: the client may try again later."""
+
+    status = 503
+    headers: ClassVar[dict[str, str] | None] = {"Retry-After": "10"}
+
+
 class Conflict(ClientError):
     status = 409
 

@@ -967,6 +967,13 @@
       events.close();
       showProblem("This lab has been deleted.");
     });
+    // The browser tries again by itself after a dropped connection; a refusal (the server at its limit of live
+    // pages, or the key no longer good) ends the stream for good.
+    events.addEventListener("error", function () {
+      if (events.readyState === EventSource.CLOSED) {
+        showProblem("This page no longer follows the lab's changes: reload it to try again.");
+      }
+    });
   }
 
   function start() {

@@ -21,7 +21,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ClientError)
     async def _client(_request: Request, error: ClientError) -> JSONResponse:
-        return problem(error.status, error.message)
+        return problem(error.status, error.message, getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -89,6 +89,11 @@ class LabFeed:
                 del self._watches[lab_id]
 
     @property
+    def watching(self) -> int:
+        """How many pages follow a lab now."""
+        return sum(watch.watchers for watch in self._watches.values())
+
+    @property
     def closed(self) -> bool:
         return self._stop.is_set()
 

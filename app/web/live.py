@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.access.store import Level
 from app.api.deps import MAX_ID, EngineDep, LabId
 from app.db.feed import GONE, LabFeed
-from app.errors import NotFound
+from app.errors import NotFound, ServerBusy
 from app.web.editor import patch_body
 from app.web.pages import workspace_for
 
@@ -38,8 +38,12 @@ async def lab_events(
     """`since`: the version the page shows (a reconnecting EventSource's Last-Event-ID says it too)."""
     last = request.headers.get("last-event-id", "")
     seen = max(since, int(last) if last.isascii() and last.isdigit() and len(last) < 11 else 0)
+    feed = feed_of(request)
+    limit = request.app.state.settings.max_live_views
+    if feed.watching >= limit:
+        raise ServerBusy(f"{limit} pages follow labs live already (VNETLAB_MAX_LIVE_VIEWS); try again later")
     return StreamingResponse(
-        _events(request, engine, feed_of(request), lab_id, seen),
+        _events(request, engine, feed, lab_id, seen),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

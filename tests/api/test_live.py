@@ -126,3 +126,18 @@ def test_a_strangers_notify_on_the_channel_does_not_stop_the_feed(engine, live_u
         stream.wait_for("patch", "2", within=5)
     finally:
         stream.close()
+
+
+def test_live_pages_are_bounded(engine):  # every computation's cost bounded: each stream holds a connection
+    settings = settings_for(str(engine.url)).model_copy(update={"max_live_views": 1})
+    with serve(create_app(settings, engine)) as url:
+        lab = httpx.post(f"{url}/api/v1/labs", json={"name": "projected"}).json()
+        view = bearer(lab["keys"]["view"])
+        stream = Stream(f"{url}/labs/{lab['id']}/events?since=1", view)
+        try:
+            time.sleep(0.3)  # the first stream is being watched
+            refused = httpx.get(f"{url}/labs/{lab['id']}/events", headers=view)
+            assert refused.status_code == 503 and refused.headers["retry-after"] == "10"
+            assert "VNETLAB_MAX_LIVE_VIEWS" in refused.json()["detail"]
+        finally:
+            stream.close()
