@@ -5,12 +5,11 @@ nothing of the lab on the page."""
 from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from app.access.guard import ADMIN_COOKIE, access_of, cookie_key, held_keys, lab_cookie
 from app.access.keys import MAX_KEY_LENGTH
 from app.access.links import base_url
-from app.access.store import Level, labs_opened
+from app.access.store import Level, opened_labs
 from app.db.models import LabRow
 from app.db.session import read_session
 from app.errors import AccessRefused, LabClosed, Unauthorized
@@ -19,12 +18,11 @@ from app.web.templating import render
 COOKIE_SECONDS = 400 * 24 * 3600  # as long as browsers keep a cookie
 
 
-def keep_key(request: Request, response: Response, lab_id: int, key: str) -> None:
-    """Keeps `key` for lab `lab_id` in this browser — unless the key it holds already opens the lab further (a
-    teacher who opens the view link keeps the edit key)."""
-    access = access_of(request)
+def keep_key(request: Request, response: Response, lab_id: int, key: str, level: Level) -> None:
+    """Keeps `key` (which opens lab `lab_id` as far as `level`) in this browser — unless the key it holds already
+    opens the lab further (a teacher who opens the view link keeps the edit key)."""
     held = cookie_key(request, lab_cookie(lab_id))
-    if held and (access.level(lab_id, held) or 0) > (access.level(lab_id, [key]) or 0):
+    if held and (access_of(request).level(lab_id, held) or 0) > level:
         return
     remember(request, response, lab_cookie(lab_id), key)
 
@@ -55,8 +53,8 @@ def opened_by_link(request: Request, lab_id: int) -> Response | None:
     access = access_of(request)
     if access.is_admin([key]):  # kept as what it is, not as one lab's key
         remember(request, response, ADMIN_COOKIE, key)
-    elif 0 < len(key) <= MAX_KEY_LENGTH and access.level(lab_id, [key]) is not None:
-        keep_key(request, response, lab_id, key)
+    elif 0 < len(key) <= MAX_KEY_LENGTH and (level := access.level(lab_id, [key])) is not None:
+        keep_key(request, response, lab_id, key, level)
     return response
 
 
@@ -71,19 +69,19 @@ def admin_by_link(request: Request) -> Response | None:
     return response
 
 
+def read_only(request: Request) -> bool:
+    """Whether the keys this request came with only let it view the lab (its page changes nothing)."""
+    return getattr(request.state, "level", None) == Level.VIEW
+
+
 def is_admin(request: Request) -> bool:
     return access_of(request).is_admin(cookie_key(request, ADMIN_COOKIE))
 
 
 def held_labs(request: Request, engine: Engine) -> list[tuple[LabRow, Level]]:
     """The labs whose keys this browser holds (every lab, for the admin), with how far each opens."""
-    admin = is_admin(request)
     with read_session(engine) as session:
-        levels = {} if admin else labs_opened(session, held_keys(request).values())
-        query = select(LabRow).order_by(col(LabRow.id))
-        if not admin:
-            query = query.where(col(LabRow.id).in_(list(levels)))
-        return [(lab, Level.ADMIN if admin else levels[lab.id]) for lab in session.exec(query)]  # type: ignore[index]
+        return opened_labs(session, held_keys(request).values(), is_admin(request))
 
 
 def refused(request: Request, error: AccessRefused) -> Response:

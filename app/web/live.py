@@ -14,11 +14,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from app.access.store import Level
 from app.api.deps import MAX_ID, EngineDep, LabId
 from app.db.feed import GONE, LabFeed
 from app.errors import NotFound, ServerBusy
 from app.web.editor import patch_body
+from app.web.lab_keys import read_only
 from app.web.pages import workspace_for
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ async def _events(request: Request, engine, feed: LabFeed, lab_id: int, seen: in
                     return
                 yield ": still here\n\n"
                 continue
-            key = ("live patch", lab_id, version, seen, _read_only(request))
+            key = ("live patch", lab_id, version, seen, read_only(request))
             made = None if version == GONE else await _patch(request, engine, lab_id, seen, key)
             if made is None:
                 yield "event: gone\ndata: deleted\n\n"
@@ -70,10 +70,6 @@ async def _events(request: Request, engine, feed: LabFeed, lab_id: int, seen: in
             yield f"id: {seen}\nevent: patch\n{data}\n"
     finally:
         feed.unwatch(lab_id)
-
-
-def _read_only(request: Request) -> bool:
-    return getattr(request.state, "level", None) == Level.VIEW
 
 
 async def _patch(request: Request, engine, lab_id: int, seen: int, key: tuple) -> tuple[int, str] | None:

@@ -78,7 +78,7 @@ def opened_new_lab(request: Request, made: Change, response: Response | None = N
     """The browser goes to a lab it has just made (`response`: how; a redirect by default), holding its edit key."""
     assert made.lab.id is not None and made.keys is not None
     response = response or RedirectResponse(f"/labs/{made.lab.id}", status_code=303)
-    lab_keys.keep_key(request, response, made.lab.id, made.keys.edit)
+    lab_keys.keep_key(request, response, made.lab.id, made.keys.edit, Level.EDIT)
     return response
 
 
@@ -125,7 +125,7 @@ def workspace_for(request: Request, engine, lab_id: int, drop: Drop | None = Non
     """The lab as the editor shows it (see `editor_workspace`); without `matrix`, a large lab's reachability is
     not worked out (a change's answer, whose page fetches it after — app/web/patches.py —, or a picture)."""
     ws = editor_workspace(request.app.state.matrix_cache, engine, lab_id, drop, matrix)
-    ws.read_only = getattr(request.state, "level", None) == Level.VIEW
+    ws.read_only = lab_keys.read_only(request)
     return ws
 
 

@@ -8,9 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.access.guard import access_of, edit_key_needed, held_keys
-from app.access.links import is_loopback, lab_link, results_link, student_link
+from app.access.links import is_loopback, lab_link
 from app.access.store import remade_keys
 from app.api.assignments import AssignmentId, JoinToken, result_public, results_csv, student_results
+from app.api.assignments import public as assignment_public
 from app.api.deps import EngineDep, LabId
 from app.api.schemas import AssignmentCreate, JoinBody, StudentResultPublic
 from app.db.labs import get_lab
@@ -31,14 +32,9 @@ RESULTS = TypeAdapter(list[StudentResultPublic])
 
 
 def _share_panel(request: Request, engine, lab_id: int, title_error: str = "", title: str = "") -> HTMLResponse:
-    secret = access_of(request).admin_token
-    keys = remade_keys(engine, lab_id, secret)
+    keys = remade_keys(engine, lab_id, access_of(request).admin_token)
     with read_session(engine) as session:
-        handed_out = []
-        for assignment in assignments.assignments_of(session, lab_id):
-            token = assignments.join_token(secret, assignment)
-            link = student_link(request, token) if token else None
-            handed_out.append((assignment, link, results_link(request, assignment.id)))  # type: ignore[arg-type]
+        handed_out = [assignment_public(request, a) for a in assignments.assignments_of(session, lab_id)]
     links = None
     if keys is not None:
         links = {"view": lab_link(request, lab_id, keys.view), "edit": lab_link(request, lab_id, keys.edit)}
